@@ -1,0 +1,24 @@
+/** Severity levels, lowest first. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Where otto-ts writes what it does. */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** A logger that writes `level` and above to stderr. */
+export function createConsoleLogger(level: LogLevel = 'info'): Logger {
+  const threshold = LOG_LEVELS.indexOf(level);
+  const write = (at: LogLevel) => (message: string) => {
+    if (LOG_LEVELS.indexOf(at) >= threshold)
+      process.stderr.write(`${at === 'info' ? '' : `${at}: `}${message}\n`);
+  };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+/** A logger that drops everything. */
+export const SILENT_LOGGER: Logger = { debug() {}, info() {}, warn() {}, error() {} };

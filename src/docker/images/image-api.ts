@@ -1,0 +1,157 @@
+import type { Readable } from 'node:stream';
+import { DockerError, ImageBuildError } from '../../errors.js';
+import type { ProgressListener } from '../../common/progress.js';
+import { engineStatusOf, type ByteSource, type EngineClient } from '../engine/engine-client.js';
+import { messageError, readEngineMessages, type EngineMessage } from '../engine/json-messages.js';
+
+/** What otto-ts needs to know about an image. */
+export interface ImageInfo {
+  id: string;
+  tags: string[];
+  labels: Record<string, string>;
+  sizeBytes: number;
+  createdAt: string;
+}
+
+/** Splits `repo:tag` (the repo may contain a registry port) into its parts. */
+export function splitImageRef(ref: string): { repo: string; tag: string } {
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  return colon > slash ? { repo: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { repo: ref, tag: 'latest' };
+}
+
+/** Inspects an image by reference or id; undefined when the engine has no such image. */
+export async function inspectImage(engine: EngineClient, ref: string): Promise<ImageInfo | undefined> {
+  try {
+    const raw = await engine.json<RawImage>({ method: 'GET', path: `/images/${encodeURIComponent(ref)}/json` });
+    return {
+      id: raw.Id,
+      tags: raw.RepoTags ?? [],
+      labels: raw.Config?.Labels ?? {},
+      sizeBytes: raw.Size,
+      createdAt: raw.Created,
+    };
+  } catch (error) {
+    if (engineStatusOf(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+interface RawImage {
+  Id: string;
+  RepoTags?: string[];
+  Size: number;
+  Created: string;
+  Config?: { Labels?: Record<string, string> | null };
+}
+
+/** Points `ref` (repo:tag) at an image id. */
+export async function tagImage(engine: EngineClient, imageId: string, ref: string): Promise<void> {
+  const { repo, tag } = splitImageRef(ref);
+  await engine.json({ method: 'POST', path: `/images/${encodeURIComponent(imageId)}/tag`, query: { repo, tag }, okStatus: [200, 201] });
+}
+
+/** Removes an image (or one of its tags); a missing image is not an error. */
+export async function removeImage(engine: EngineClient, ref: string, options: { force?: boolean } = {}): Promise<void> {
+  try {
+    await engine.json({ method: 'DELETE', path: `/images/${encodeURIComponent(ref)}`, query: { force: options.force ?? false } });
+  } catch (error) {
+    if (engineStatusOf(error) !== 404) throw error;
+  }
+}
+
+/** Options of {@link importImage}. */
+export interface ImportImageOptions {
+  /** Dockerfile instructions applied to the imported file system (`CMD`, `ENV`, `LABEL`, ...). */
+  changes?: string[];
+  subject: string;
+  onProgress?: ProgressListener;
+}
+
+/**
+ * Creates an untagged image from a root file system tar archive (the engine's import) and
+ * returns its id. Tagging is left to the caller, so that a failed import leaves no tag behind.
+ */
+export async function importImage(engine: EngineClient, rootfsTar: ByteSource, options: ImportImageOptions): Promise<string> {
+  const response = await engine.stream({
+    method: 'POST',
+    path: '/images/create',
+    query: { fromSrc: '-', changes: options.changes },
+    input: rootfsTar,
+  });
+  let imageId: string | undefined;
+  await consumeMessages(response, options.subject, 'import', (message) => {
+    if (message.status?.startsWith('sha256:')) imageId = message.status;
+  }, options.onProgress);
+  if (!imageId) throw new ImageBuildError('IMAGE_IMPORT_FAILED', `Importing ${options.subject} into the engine at ${engine.endpoint.url} returned no image id.`, { operation: 'import' });
+  return imageId;
+}
+
+/** Options of {@link buildImage}. */
+export interface BuildImageOptions {
+  subject: string;
+  dockerfile?: string;
+  buildArgs?: Record<string, string>;
+  labels?: Record<string, string>;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+/**
+ * Builds an image from a tar build context through the engine's build endpoint and returns its id.
+ * The build is untagged; the first line of a failure names the Dockerfile step that failed.
+ */
+export async function buildImage(engine: EngineClient, contextTar: ByteSource, options: BuildImageOptions): Promise<string> {
+  const response = await engine.stream({
+    method: 'POST',
+    path: '/build',
+    query: {
+      dockerfile: options.dockerfile ?? 'Dockerfile',
+      buildargs: JSON.stringify(options.buildArgs ?? {}),
+      labels: JSON.stringify(options.labels ?? {}),
+      rm: true,
+      forcerm: true,
+      pull: false,
+    },
+    input: contextTar,
+    signal: options.signal,
+  });
+  let imageId: string | undefined;
+  let step = 'the first step';
+  const output: string[] = [];
+  await consumeMessages(response, options.subject, 'build', (message) => {
+    if (message.aux?.ID) imageId = message.aux.ID;
+    const text = message.stream?.trimEnd();
+    if (text) {
+      if (/^Step \d+\/\d+ : /.test(text)) step = text;
+      output.push(text);
+    }
+  }, options.onProgress, () => ({ step, output }));
+  if (!imageId) throw new ImageBuildError('IMAGE_BUILD_FAILED', `Building ${options.subject} returned no image id.`, { operation: 'build' });
+  return imageId;
+}
+
+async function consumeMessages(
+  response: Readable,
+  subject: string,
+  phase: string,
+  onMessage: (message: EngineMessage) => void,
+  onProgress?: ProgressListener,
+  context?: () => { step: string; output: string[] },
+): Promise<void> {
+  for await (const message of readEngineMessages(response)) {
+    const failure = messageError(message);
+    if (failure) throw buildFailure(subject, phase, failure, context?.());
+    onMessage(message);
+    const line = (message.stream ?? message.status ?? '').trim();
+    if (line) onProgress?.({ subject, phase, message: line });
+  }
+}
+
+function buildFailure(subject: string, phase: string, failure: string, context?: { step: string; output: string[] }): DockerError {
+  const where = context ? ` at ${context.step}` : '';
+  return new ImageBuildError('IMAGE_BUILD_FAILED', `Building ${subject} failed${where}: ${failure.trim()}`, {
+    operation: context?.step ?? phase,
+    outputTail: context?.output.slice(-20).join('\n'),
+  });
+}

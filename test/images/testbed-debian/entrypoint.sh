@@ -1,0 +1,26 @@
+#!/bin/sh
+# Starts the test bed's servers. Environment:
+#   SERVICES         which servers to run: any of "sshd ftpd telnetd" (default: all three)
+#   AUTHORIZED_KEYS  public keys allowed to log in as otto and root
+#   PASSWORD_AUTH    "no" makes SSH key-only
+# Host keys are made at start, so every container has its own.
+set -e
+ssh-keygen -A >/dev/null
+if [ -n "$AUTHORIZED_KEYS" ]; then
+  for home in /root /home/otto; do
+    mkdir -p "$home/.ssh"
+    printf '%s\n' "$AUTHORIZED_KEYS" > "$home/.ssh/authorized_keys"
+    chmod 700 "$home/.ssh"; chmod 600 "$home/.ssh/authorized_keys"
+  done
+  chown -R otto:otto /home/otto/.ssh
+fi
+if [ "$PASSWORD_AUTH" = "no" ]; then
+  echo 'PasswordAuthentication no' > /etc/ssh/sshd_config.d/00-key-only.conf
+fi
+services="${SERVICES:-sshd ftpd telnetd}"
+case " $services " in *" ftpd "*) vsftpd /etc/vsftpd.conf & ;; esac
+case " $services " in *" telnetd "*) busybox telnetd -p 23 -l /bin/login ;; esac
+case " $services " in
+  *" sshd "*) exec /usr/sbin/sshd -D -e ;;
+  *) exec sleep infinity ;;
+esac
