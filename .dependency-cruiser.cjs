@@ -22,7 +22,9 @@ function upwardRules() {
       if (others.length === 0) continue;
       rules.push({
         name: `no-upward-from-${folder}`,
-        comment: `${folder}/ may import only lower layers: ${LAYERS.slice(depth + 1).flat().join(', ')}`,
+        comment: `${folder}/ may import only lower layers: ${LAYERS.slice(depth + 1)
+          .flat()
+          .join(', ')}`,
         severity: 'error',
         from: { path: `^src/${folder}/` },
         to: { path: `^src/(${others.join('|')})/` },

@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 // builds the test bed images once.
 export default defineConfig({
   test: {
+    // The JSON report feeds the one-line summary that scripts/test prints at the end.
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     projects: [
       {
         test: {

@@ -3,11 +3,15 @@ import { ConfigError, DockerError, ImageBuildError, OttoError, tailLines } from 
 
 describe('OttoError', () => {
   it('puts the summary first, then the output tail, then the fix', () => {
-    const error = new ImageBuildError('IMAGE_BUILD_FAILED', 'Building otto/x failed at Step 2/3 : RUN false: exit 1', {
-      operation: 'Step 2/3 : RUN false',
-      outputTail: 'line one\nline two\n',
-      fix: 'repair the Dockerfile.',
-    });
+    const error = new ImageBuildError(
+      'IMAGE_BUILD_FAILED',
+      'Building otto/x failed at Step 2/3 : RUN false: exit 1',
+      {
+        operation: 'Step 2/3 : RUN false',
+        outputTail: 'line one\nline two\n',
+        fix: 'repair the Dockerfile.',
+      },
+    );
     expect(error.message).toBe(
       'Building otto/x failed at Step 2/3 : RUN false: exit 1\n  | line one\n  | line two\nFix: repair the Dockerfile.',
     );

@@ -12,9 +12,13 @@ export const EXIT_FAILURE = 1;
 export function reportFailure(error: unknown, stream: NodeJS.WriteStream = process.stderr): number {
   if (error instanceof OttoError) {
     stream.write(`otto: ${error.message}\n`);
-    if (process.env.OTTO_DEBUG && error.cause) stream.write(`cause: ${String((error.cause as Error).stack ?? error.cause)}\n`);
+    if (process.env.OTTO_DEBUG && error.cause instanceof Error) {
+      stream.write(`cause: ${error.cause.stack ?? error.cause.message}\n`);
+    }
     return error instanceof ConfigError ? EXIT_USAGE : EXIT_FAILURE;
   }
-  stream.write(`otto: unexpected error (a bug in otto-ts; please report it):\n${(error as Error)?.stack ?? String(error)}\n`);
+  stream.write(
+    `otto: unexpected error (a bug in otto-ts; please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   return EXIT_FAILURE;
 }

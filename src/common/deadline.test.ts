@@ -49,8 +49,15 @@ describe('waitUntil', () => {
   it('times out with what it waited for and the last error as cause', async () => {
     const clock = createFakeClock();
     const failure = new Error('connection refused');
-    const wait = waitUntil(() => Promise.reject(failure), { timeoutMs: 300, intervalMs: 100, what: 'the engine', clock });
-    await expect(wait).rejects.toThrow(new TimeoutError('WAIT_TIMEOUT', 'Timed out after 300ms waiting for the engine.'));
+    const wait = waitUntil(() => Promise.reject(failure), {
+      timeoutMs: 300,
+      intervalMs: 100,
+      what: 'the engine',
+      clock,
+    });
+    await expect(wait).rejects.toThrow(
+      new TimeoutError('WAIT_TIMEOUT', 'Timed out after 300ms waiting for the engine.'),
+    );
     await expect(wait).rejects.toMatchObject({ code: 'WAIT_TIMEOUT', cause: failure });
     expect(clock.sleeps).toEqual([100, 100, 100]);
   });

@@ -22,7 +22,9 @@ describe('parseDurationMs', () => {
   });
 
   it('refuses a negative number of milliseconds', () => {
-    expect(() => parseDurationMs(-1)).toThrow('Invalid duration "-1": must be a non-negative number.');
+    expect(() => parseDurationMs(-1)).toThrow(
+      'Invalid duration "-1": must be a non-negative number.',
+    );
   });
 });
 

@@ -30,7 +30,9 @@ describe('isStaticElf', () => {
   });
 
   it('refuses what is not ELF at all', () => {
-    expect(isStaticElf(new TextEncoder().encode('#!/bin/sh\necho not a binary\n'.repeat(4)))).toBe(false);
+    expect(isStaticElf(new TextEncoder().encode('#!/bin/sh\necho not a binary\n'.repeat(4)))).toBe(
+      false,
+    );
   });
 
   it('refuses a truncated program header table', () => {

@@ -16,7 +16,10 @@ export const RECIPE_LABEL = 'otto.recipe';
 export const RUN_ID = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 
 /** The labels for a resource created now by this process for `purpose`. */
-export function ownershipLabels(purpose: string, extra: Record<string, string> = {}): Record<string, string> {
+export function ownershipLabels(
+  purpose: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     [OWNER_LABEL]: OWNER_VALUE,
     [RUN_LABEL]: RUN_ID,

@@ -16,7 +16,10 @@ export interface TestbedImages {
 export const TESTBED_IMAGE = 'otto-test/testbed-debian:latest';
 
 /** Builds (or finds, by recipe hash) every image the integration tests need. */
-export async function ensureTestbedImages(engine: EngineClient, onProgress?: ProgressListener): Promise<{ images: TestbedImages; built: CachedImage[] }> {
+export async function ensureTestbedImages(
+  engine: EngineClient,
+  onProgress?: ProgressListener,
+): Promise<{ images: TestbedImages; built: CachedImage[] }> {
   const busybox = await ensureBaseImage(engine, 'busybox', { onProgress });
   const debian = await ensureBaseImage(engine, 'debian', { onProgress });
   const testbed = await ensureImageFromDirectory(engine, {
@@ -24,5 +27,8 @@ export async function ensureTestbedImages(engine: EngineClient, onProgress?: Pro
     ref: TESTBED_IMAGE,
     onProgress,
   });
-  return { images: { busybox: busybox.ref, debian: debian.ref, testbed: testbed.ref }, built: [busybox, debian, testbed] };
+  return {
+    images: { busybox: busybox.ref, debian: debian.ref, testbed: testbed.ref },
+    built: [busybox, debian, testbed],
+  };
 }

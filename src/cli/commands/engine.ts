@@ -7,6 +7,8 @@ export async function engineEnsureCommand(): Promise<number> {
   const status = await ensureEngine({ onProgress: progress }).finally(() => progress.done());
   const how = status.wasRunning ? 'already running' : `started (log: ${status.logPath})`;
   const installed = status.installed.length ? `; installed ${status.installed.join(', ')}` : '';
-  console.log(`Docker engine ${status.version} (API ${status.apiVersion}) at ${status.endpoint}: ${how}${installed}.`);
+  console.log(
+    `Docker engine ${status.version} (API ${status.apiVersion}) at ${status.endpoint}: ${how}${installed}.`,
+  );
   return 0;
 }

@@ -10,11 +10,20 @@ export interface ImageBaseFlags {
 }
 
 /** `otto image base <busybox|debian>`: build a base image offline, or confirm it exists. */
-export async function imageBaseCommand(kind: BaseImageKind, flags: ImageBaseFlags): Promise<number> {
+export async function imageBaseCommand(
+  kind: BaseImageKind,
+  flags: ImageBaseFlags,
+): Promise<number> {
   const progress = createProgressPrinter();
   const engine = EngineClient.fromEnvironment();
-  const image = await ensureBaseImage(engine, kind, { force: flags.force, mirror: flags.mirror, onProgress: progress }).finally(() => progress.done());
-  const what = image.built ? `built in ${formatDurationMs(image.durationMs)}` : `up to date (${image.recipeRef})`;
+  const image = await ensureBaseImage(engine, kind, {
+    force: flags.force,
+    mirror: flags.mirror,
+    onProgress: progress,
+  }).finally(() => progress.done());
+  const what = image.built
+    ? `built in ${formatDurationMs(image.durationMs)}`
+    : `up to date (${image.recipeRef})`;
   console.log(`${image.ref} ${image.id.slice(7, 19)}: ${what}.`);
   return 0;
 }

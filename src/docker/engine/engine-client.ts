@@ -86,7 +86,9 @@ export class EngineClient {
 
   private dial(request: EngineRequest, isStream: boolean): Promise<unknown> {
     const okStatus = request.okStatus ?? DEFAULT_OK;
-    const statusCodes: Record<number, true> = Object.fromEntries(okStatus.map((code) => [code, true]));
+    const statusCodes: Record<number, true> = Object.fromEntries(
+      okStatus.map((code) => [code, true]),
+    );
     const options = { _query: compactQuery(request.query), _body: request.body ?? {} };
     return new Promise((resolve, reject) => {
       this.modem.dial(
@@ -99,29 +101,44 @@ export class EngineClient {
           file: request.input,
           abortSignal: request.signal,
         } as unknown as Modem.DialOptions,
-        (error: unknown, answer: unknown) => (error ? reject(this.toError(request, error)) : resolve(answer)),
+        (error: unknown, answer: unknown) =>
+          error ? reject(this.toError(request, error)) : resolve(answer),
       );
     });
   }
 
   private toError(request: EngineRequest, error: unknown): Error {
     const where = `${request.method} ${request.path}`;
-    const failure = error as { statusCode?: number; json?: { message?: string }; code?: string; name?: string; message?: string };
+    const failure = error as {
+      statusCode?: number;
+      json?: { message?: string };
+      code?: string;
+      name?: string;
+      message?: string;
+    };
     if (failure.statusCode !== undefined) {
       const reason = failure.json?.message ?? extractReason(failure.message);
-      return new DockerError('ENGINE_REQUEST_FAILED', `Engine request ${where} failed at ${this.endpoint.url} with HTTP ${failure.statusCode}: ${reason}`, {
-        where: this.endpoint.url,
-        operation: where,
-        cause: error,
-      });
+      return new DockerError(
+        'ENGINE_REQUEST_FAILED',
+        `Engine request ${where} failed at ${this.endpoint.url} with HTTP ${failure.statusCode}: ${reason}`,
+        {
+          where: this.endpoint.url,
+          operation: where,
+          cause: error,
+        },
+      );
     }
     if (failure.name === 'AbortError') return error as Error;
-    return new ConnectionError('ENGINE_UNREACHABLE', `Cannot reach the Docker engine at ${this.endpoint.url} for ${where}: ${failure.code ?? failure.message}.`, {
-      where: this.endpoint.url,
-      operation: where,
-      fix: 'start the engine (`otto engine ensure` installs and starts it on Debian) or set DOCKER_HOST.',
-      cause: error,
-    });
+    return new ConnectionError(
+      'ENGINE_UNREACHABLE',
+      `Cannot reach the Docker engine at ${this.endpoint.url} for ${where}: ${failure.code ?? failure.message}.`,
+      {
+        where: this.endpoint.url,
+        operation: where,
+        fix: 'start the engine (`otto engine ensure` installs and starts it on Debian) or set DOCKER_HOST.',
+        cause: error,
+      },
+    );
   }
 }
 
@@ -134,7 +151,13 @@ export function engineStatusOf(error: unknown): number | undefined {
 function modemOptions(endpoint: EngineEndpoint): Modem.ConstructorOptions {
   if (endpoint.kind === 'unix') return { socketPath: endpoint.socketPath };
   if (endpoint.kind === 'ssh') {
-    return { protocol: 'ssh', host: endpoint.host, port: endpoint.port, username: endpoint.username, sshOptions: { agent: process.env.SSH_AUTH_SOCK } } as Modem.ConstructorOptions;
+    return {
+      protocol: 'ssh',
+      host: endpoint.host,
+      port: endpoint.port,
+      username: endpoint.username,
+      sshOptions: { agent: process.env.SSH_AUTH_SOCK },
+    };
   }
   // With TLS the driver reads DOCKER_CERT_PATH and DOCKER_TLS_VERIFY itself.
   if (endpoint.kind === 'tls') return undefined as unknown as Modem.ConstructorOptions;

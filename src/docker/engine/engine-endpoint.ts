@@ -22,16 +22,28 @@ export const DEFAULT_SOCKET_PATH = '/var/run/docker.sock';
 export function resolveEngineEndpoint(env: NodeJS.ProcessEnv = process.env): EngineEndpoint {
   const value = env.DOCKER_HOST?.trim();
   if (!value) return unixEndpoint(DEFAULT_SOCKET_PATH);
-  if (value.startsWith('unix://')) return unixEndpoint(value.slice('unix://'.length) || DEFAULT_SOCKET_PATH);
+  if (value.startsWith('unix://'))
+    return unixEndpoint(value.slice('unix://'.length) || DEFAULT_SOCKET_PATH);
   const url = parseUrl(value.includes('://') ? value : `tcp://${value}`);
   if (url.protocol === 'ssh:') {
-    return { kind: 'ssh', url: value, host: url.hostname, port: Number(url.port || 22), username: url.username || undefined };
+    return {
+      kind: 'ssh',
+      url: value,
+      host: url.hostname,
+      port: Number(url.port || 22),
+      username: url.username || undefined,
+    };
   }
   if (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw invalidDockerHost(value, `unsupported scheme "${url.protocol}"`);
   }
   const isTls = env.DOCKER_TLS_VERIFY === '1' || url.protocol === 'https:' || url.port === '2376';
-  return { kind: isTls ? 'tls' : 'tcp', url: value, host: url.hostname, port: Number(url.port || (isTls ? 2376 : 2375)) };
+  return {
+    kind: isTls ? 'tls' : 'tcp',
+    url: value,
+    host: url.hostname,
+    port: Number(url.port || (isTls ? 2376 : 2375)),
+  };
 }
 
 function unixEndpoint(socketPath: string): EngineEndpoint {

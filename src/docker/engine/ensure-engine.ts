@@ -43,7 +43,8 @@ const DEFAULT_LOG_PATH = '/var/log/otto-ts/dockerd.log';
  */
 export async function ensureEngine(options: EnsureEngineOptions = {}): Promise<EngineStatus> {
   const engine = options.engine ?? EngineClient.fromEnvironment();
-  const report = (message: string): void => options.onProgress?.({ subject: SUBJECT, phase: 'ensure', message });
+  const report = (message: string): void =>
+    options.onProgress?.({ subject: SUBJECT, phase: 'ensure', message });
   if (await engine.ping()) return describe(engine, { wasRunning: true, installed: [] });
   if (engine.endpoint.kind !== 'unix') throw remoteEngineDown(engine);
   await requireLocalRootOnDebian(engine);
@@ -59,9 +60,17 @@ export async function ensureEngine(options: EnsureEngineOptions = {}): Promise<E
   return describe(engine, { wasRunning: false, installed, logPath });
 }
 
-async function describe(engine: EngineClient, status: Omit<EngineStatus, 'endpoint' | 'version' | 'apiVersion'>): Promise<EngineStatus> {
+async function describe(
+  engine: EngineClient,
+  status: Omit<EngineStatus, 'endpoint' | 'version' | 'apiVersion'>,
+): Promise<EngineStatus> {
   const version = await engine.version();
-  return { endpoint: engine.endpoint.url, version: version.version, apiVersion: version.apiVersion, ...status };
+  return {
+    endpoint: engine.endpoint.url,
+    version: version.version,
+    apiVersion: version.apiVersion,
+    ...status,
+  };
 }
 
 async function installEngine(onProgress?: ProgressListener): Promise<string[]> {
@@ -69,11 +78,17 @@ async function installEngine(onProgress?: ProgressListener): Promise<string[]> {
   await ensurePrograms(
     [
       { program: 'dockerd', debianPackage: 'docker.io', purpose: 'to run containers' },
-      { program: 'docker-compose', debianPackage: 'docker-compose', purpose: 'to run compose stacks' },
+      {
+        program: 'docker-compose',
+        debianPackage: 'docker-compose',
+        purpose: 'to run compose stacks',
+      },
     ],
     onProgress,
   );
-  return [before[0] ? undefined : 'docker.io', before[1] ? undefined : 'docker-compose'].filter((name): name is string => !!name);
+  return [before[0] ? undefined : 'docker.io', before[1] ? undefined : 'docker-compose'].filter(
+    (name): name is string => !!name,
+  );
 }
 
 /** Starts dockerd detached from this process, so that it outlives it, with output to `logPath`. */
@@ -81,9 +96,20 @@ async function startDaemon(socketPath: string, logPath: string): Promise<void> {
   const dockerd = await findProgram('dockerd');
   mkdirSync(dirname(logPath), { recursive: true });
   const log = openSync(logPath, 'a');
-  const child = spawn(dockerd!, ['--host', `unix://${socketPath}`], { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(dockerd!, ['--host', `unix://${socketPath}`], {
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
   await new Promise<void>((resolve, reject) => {
-    child.once('error', (error) => reject(new OttoError('ENGINE_START_FAILED', `Could not start dockerd on this machine: ${error.message}.`, { where: 'local', cause: error })));
+    child.once('error', (error) =>
+      reject(
+        new OttoError(
+          'ENGINE_START_FAILED',
+          `Could not start dockerd on this machine: ${error.message}.`,
+          { where: 'local', cause: error },
+        ),
+      ),
+    );
     child.once('spawn', () => resolve());
   });
   child.unref();
@@ -92,17 +118,25 @@ async function startDaemon(socketPath: string, logPath: string): Promise<void> {
 async function requireLocalRootOnDebian(engine: EngineClient): Promise<void> {
   const isRoot = process.getuid?.() === 0;
   if (isRoot && (await isDebianLike())) return;
-  throw new ConnectionError('ENGINE_UNREACHABLE', `No Docker engine answers at ${engine.endpoint.url}, and otto-ts can start one only as root on Debian.`, {
-    where: engine.endpoint.url,
-    fix: isRoot
-      ? 'install and start a Docker engine (Debian/Ubuntu: apt-get install docker.io; elsewhere: your distribution\'s docker package), or set DOCKER_HOST.'
-      : 'start the engine (e.g. `sudo systemctl start docker`), run `sudo otto engine ensure`, or set DOCKER_HOST to an engine you can reach.',
-  });
+  throw new ConnectionError(
+    'ENGINE_UNREACHABLE',
+    `No Docker engine answers at ${engine.endpoint.url}, and otto-ts can start one only as root on Debian.`,
+    {
+      where: engine.endpoint.url,
+      fix: isRoot
+        ? "install and start a Docker engine (Debian/Ubuntu: apt-get install docker.io; elsewhere: your distribution's docker package), or set DOCKER_HOST."
+        : 'start the engine (e.g. `sudo systemctl start docker`), run `sudo otto engine ensure`, or set DOCKER_HOST to an engine you can reach.',
+    },
+  );
 }
 
 function remoteEngineDown(engine: EngineClient): ConnectionError {
-  return new ConnectionError('ENGINE_UNREACHABLE', `No Docker engine answers at ${engine.endpoint.url} (from DOCKER_HOST); otto-ts starts only a local engine.`, {
-    where: engine.endpoint.url,
-    fix: 'start the engine on that machine, or unset DOCKER_HOST to use the local one.',
-  });
+  return new ConnectionError(
+    'ENGINE_UNREACHABLE',
+    `No Docker engine answers at ${engine.endpoint.url} (from DOCKER_HOST); otto-ts starts only a local engine.`,
+    {
+      where: engine.endpoint.url,
+      fix: 'start the engine on that machine, or unset DOCKER_HOST to use the local one.',
+    },
+  );
 }

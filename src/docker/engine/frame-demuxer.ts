@@ -11,7 +11,9 @@ export type FrameStream = 'stdout' | 'stderr';
 const HEADER_BYTES = 8;
 
 /** Returns a function that accepts chunks in order and calls `onFrame` for each payload piece. */
-export function createFrameDemuxer(onFrame: (stream: FrameStream, payload: Buffer) => void): (chunk: Buffer) => void {
+export function createFrameDemuxer(
+  onFrame: (stream: FrameStream, payload: Buffer) => void,
+): (chunk: Buffer) => void {
   let header = Buffer.alloc(0);
   let remaining = 0;
   let stream: FrameStream = 'stdout';

@@ -3,7 +3,7 @@ import { messageError, readEngineMessages } from './json-messages.js';
 
 async function collect(chunks: string[]) {
   const messages = [];
-  for await (const message of readEngineMessages((async function* () { yield* chunks; })())) messages.push(message);
+  for await (const message of readEngineMessages(chunks)) messages.push(message);
   return messages;
 }
 
@@ -13,7 +13,11 @@ describe('readEngineMessages', () => {
   it('reads every message whole, at every chunk boundary', async () => {
     for (let cut = 0; cut <= stream.length; cut++) {
       const messages = await collect([stream.slice(0, cut), stream.slice(cut)]);
-      expect(messages).toEqual([{ stream: 'Step 1/2 : FROM x' }, { aux: { ID: 'sha256:abc' } }, { status: 'done' }]);
+      expect(messages).toEqual([
+        { stream: 'Step 1/2 : FROM x' },
+        { aux: { ID: 'sha256:abc' } },
+        { status: 'done' },
+      ]);
     }
   });
 

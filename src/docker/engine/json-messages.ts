@@ -17,7 +17,9 @@ export interface EngineMessage {
 }
 
 /** Reads engine messages from a byte stream, in order. Lines that are not JSON are skipped. */
-export async function* readEngineMessages(input: AsyncIterable<Buffer | string>): AsyncGenerator<EngineMessage> {
+export async function* readEngineMessages(
+  input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+): AsyncGenerator<EngineMessage> {
   let pending = '';
   for await (const chunk of input) {
     pending += typeof chunk === 'string' ? chunk : chunk.toString('utf8');

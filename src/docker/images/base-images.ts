@@ -13,8 +13,15 @@ export type BaseImageKind = (typeof BASE_IMAGE_KINDS)[number];
  * `debian` (debootstrap, about a minute the first time). A second call is a no-op.
  * @example const { ref } = await ensureBaseImage(engine, 'busybox'); // 'otto/busybox:latest'
  */
-export function ensureBaseImage(engine: EngineClient, kind: BaseImageKind, options: DebianImageOptions = {}): Promise<CachedImage> {
+export function ensureBaseImage(
+  engine: EngineClient,
+  kind: BaseImageKind,
+  options: DebianImageOptions = {},
+): Promise<CachedImage> {
   if (kind === 'busybox') return ensureBusyboxImage(engine, options);
   if (kind === 'debian') return ensureDebianImage(engine, options);
-  throw new ConfigError('UNKNOWN_BASE_IMAGE', `Unknown base image "${String(kind)}": expected one of ${BASE_IMAGE_KINDS.join(', ')}.`);
+  throw new ConfigError(
+    'UNKNOWN_BASE_IMAGE',
+    `Unknown base image "${String(kind)}": expected one of ${BASE_IMAGE_KINDS.join(', ')}.`,
+  );
 }

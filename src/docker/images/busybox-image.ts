@@ -17,13 +17,27 @@ export const BUSYBOX_IMAGE = 'otto/busybox:latest';
 const RECIPE_VERSION = 'busybox-rootfs-1';
 
 const DIRECTORIES: ReadonlyArray<[string, number]> = [
-  ['/bin', 0o755], ['/sbin', 0o755], ['/usr', 0o755], ['/usr/bin', 0o755], ['/usr/sbin', 0o755],
-  ['/etc', 0o755], ['/tmp', 0o1777], ['/var', 0o755], ['/var/log', 0o755], ['/var/lib', 0o755],
-  ['/var/tmp', 0o1777], ['/root', 0o700], ['/home', 0o755], ['/run', 0o755], ['/proc', 0o555],
-  ['/sys', 0o555], ['/dev', 0o755],
+  ['/bin', 0o755],
+  ['/sbin', 0o755],
+  ['/usr', 0o755],
+  ['/usr/bin', 0o755],
+  ['/usr/sbin', 0o755],
+  ['/etc', 0o755],
+  ['/tmp', 0o1777],
+  ['/var', 0o755],
+  ['/var/log', 0o755],
+  ['/var/lib', 0o755],
+  ['/var/tmp', 0o1777],
+  ['/root', 0o700],
+  ['/home', 0o755],
+  ['/run', 0o755],
+  ['/proc', 0o555],
+  ['/sys', 0o555],
+  ['/dev', 0o755],
 ];
 
-const PASSWD = 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n';
+const PASSWD =
+  'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n';
 const GROUP = 'root:x:0:\nnogroup:x:65534:\n';
 // Scripts written for bash mostly run under ash; the shim makes `bash -c ...` and #!/bin/bash work.
 const BASH_SHIM = '#!/bin/sh\nexec /bin/sh "$@"\n';
@@ -40,24 +54,40 @@ export interface BaseImageOptions {
  * every applet linked at its canonical path. Installs `busybox-static` on Debian when missing.
  * @example const image = await ensureBusyboxImage(EngineClient.fromEnvironment());
  */
-export async function ensureBusyboxImage(engine: EngineClient, options: BaseImageOptions = {}): Promise<CachedImage> {
+export async function ensureBusyboxImage(
+  engine: EngineClient,
+  options: BaseImageOptions = {},
+): Promise<CachedImage> {
   const busyboxPath = await findStaticBusybox(options.onProgress);
   const binary = await readFile(busyboxPath);
   const applets = await listApplets(busyboxPath);
-  const recipeHash = hashParts([RECIPE_VERSION, binary, applets.join('\n'), PASSWD, GROUP, BASH_SHIM]);
+  const recipeHash = hashParts([
+    RECIPE_VERSION,
+    binary,
+    applets.join('\n'),
+    PASSWD,
+    GROUP,
+    BASH_SHIM,
+  ]);
   return ensureCachedImage(engine, {
     ref: BUSYBOX_IMAGE,
     recipeHash,
     force: options.force,
     onProgress: options.onProgress,
     build: () => {
-      options.onProgress?.({ subject: BUSYBOX_IMAGE, phase: 'import', message: `importing busybox with ${applets.length} applets` });
+      options.onProgress?.({
+        subject: BUSYBOX_IMAGE,
+        phase: 'import',
+        message: `importing busybox with ${applets.length} applets`,
+      });
       return importImage(engine, packRootfs(busyboxRootfs(binary, applets)), {
         subject: BUSYBOX_IMAGE,
         changes: [
           'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin',
           'CMD ["sh"]',
-          ...Object.entries(imageLabels('base-image', recipeHash)).map(([key, value]) => `LABEL ${key}=${value}`),
+          ...Object.entries(imageLabels('base-image', recipeHash)).map(
+            ([key, value]) => `LABEL ${key}=${value}`,
+          ),
         ],
       });
     },
@@ -70,7 +100,8 @@ export function busyboxRootfs(binary: Uint8Array, applets: readonly string[]): R
   entries.push({ kind: 'file', path: '/bin/busybox', mode: 0o755, content: binary });
   for (const applet of applets) {
     const path = `/${applet}`;
-    if (path !== '/bin/busybox' && path !== '/bin/bash') entries.push({ kind: 'symlink', path, target: '/bin/busybox' });
+    if (path !== '/bin/busybox' && path !== '/bin/bash')
+      entries.push({ kind: 'symlink', path, target: '/bin/busybox' });
   }
   entries.push(
     { kind: 'file', path: '/bin/bash', mode: 0o755, content: BASH_SHIM },
@@ -81,18 +112,38 @@ export function busyboxRootfs(binary: Uint8Array, applets: readonly string[]): R
 }
 
 async function findStaticBusybox(onProgress?: ProgressListener): Promise<string> {
-  const programs = await ensurePrograms([{ program: 'busybox', debianPackage: 'busybox-static', purpose: 'to build the otto/busybox base image' }], onProgress);
+  const programs = await ensurePrograms(
+    [
+      {
+        program: 'busybox',
+        debianPackage: 'busybox-static',
+        purpose: 'to build the otto/busybox base image',
+      },
+    ],
+    onProgress,
+  );
   const path = programs.get('busybox')!;
   if (!isStaticElf(await readFile(path))) {
-    throw new ImageBuildError('BUSYBOX_NOT_STATIC', `Cannot build ${BUSYBOX_IMAGE}: ${path} is dynamically linked and would not run in an empty image.`, {
-      operation: 'find busybox',
-      fix: 'install the static build (on Debian: apt-get install busybox-static).',
-    });
+    throw new ImageBuildError(
+      'BUSYBOX_NOT_STATIC',
+      `Cannot build ${BUSYBOX_IMAGE}: ${path} is dynamically linked and would not run in an empty image.`,
+      {
+        operation: 'find busybox',
+        fix: 'install the static build (on Debian: apt-get install busybox-static).',
+      },
+    );
   }
   return path;
 }
 
 async function listApplets(busyboxPath: string): Promise<string[]> {
   const { stdout } = await runChild(busyboxPath, ['--list-full']);
-  return [...new Set(stdout.split('\n').map((line) => line.trim()).filter(Boolean))].sort();
+  return [
+    ...new Set(
+      stdout
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean),
+    ),
+  ].sort();
 }

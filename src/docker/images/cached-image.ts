@@ -42,14 +42,24 @@ export function recipeTag(recipeHash: string): string {
  * recipe's tag exists this is a no-op (two inspects, at most one tag); otherwise `build` runs and
  * its result is tagged only after it succeeded, so a failed build leaves no tag behind.
  */
-export async function ensureCachedImage(engine: EngineClient, options: EnsureCachedImageOptions): Promise<CachedImage> {
+export async function ensureCachedImage(
+  engine: EngineClient,
+  options: EnsureCachedImageOptions,
+): Promise<CachedImage> {
   const startMs = performance.now();
   const { repo } = splitImageRef(options.ref);
   const recipeRef = `${repo}:${recipeTag(options.recipeHash)}`;
-  const existing = options.force ? undefined : await inspectImage(engine, recipeRef);
-  if (existing) {
+  const existing = await inspectImage(engine, recipeRef);
+  if (existing && !options.force) {
     if (!existing.tags.includes(options.ref)) await tagImage(engine, existing.id, options.ref);
-    return { ref: options.ref, recipeRef, id: existing.id, recipeHash: options.recipeHash, built: false, durationMs: performance.now() - startMs };
+    return {
+      ref: options.ref,
+      recipeRef,
+      id: existing.id,
+      recipeHash: options.recipeHash,
+      built: false,
+      durationMs: performance.now() - startMs,
+    };
   }
   const id = await runBuild(options);
   try {
@@ -60,7 +70,15 @@ export async function ensureCachedImage(engine: EngineClient, options: EnsureCac
     await removeImage(engine, id, { force: true }).catch(() => undefined);
     throw error;
   }
-  return { ref: options.ref, recipeRef, id, recipeHash: options.recipeHash, built: true, durationMs: performance.now() - startMs };
+  if (existing && existing.id !== id) await removeReplaced(engine, existing.id);
+  return {
+    ref: options.ref,
+    recipeRef,
+    id,
+    recipeHash: options.recipeHash,
+    built: true,
+    durationMs: performance.now() - startMs,
+  };
 }
 
 async function runBuild(options: EnsureCachedImageOptions): Promise<string> {
@@ -68,6 +86,20 @@ async function runBuild(options: EnsureCachedImageOptions): Promise<string> {
     return await options.build();
   } catch (error) {
     if (error instanceof OttoError) throw error;
-    throw new ImageBuildError('IMAGE_BUILD_FAILED', `Building ${options.ref} failed: ${(error as Error).message}`, { cause: error });
+    throw new ImageBuildError(
+      'IMAGE_BUILD_FAILED',
+      `Building ${options.ref} failed: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
+}
+
+/**
+ * A forced rebuild leaves the image it replaced without tags. It is removed when nothing uses it;
+ * an image that containers still use stays (the engine refuses), and that is no failure.
+ */
+async function removeReplaced(engine: EngineClient, imageId: string): Promise<void> {
+  const replaced = await inspectImage(engine, imageId);
+  if (replaced && replaced.tags.length === 0)
+    await removeImage(engine, imageId).catch(() => undefined);
 }

@@ -38,6 +38,8 @@ export interface DebianImageOptions extends BaseImageOptions {
   /** Package mirror. @default the first Debian mirror in this machine's apt sources, else deb.debian.org */
   mirror?: string;
   recipe?: DebianRecipe;
+  /** Reference to give the image. @default `otto/debian:<suite>` */
+  ref?: string;
 }
 
 /** The reference of a Debian base image for a suite: `otto/debian:bookworm`. */
@@ -51,9 +53,12 @@ export function debianImageRef(suite: string): string {
  * progress is reported while it builds; a failure names its step and leaves no tag behind.
  * @example await ensureDebianImage(engine, { onProgress: (e) => console.log(e.message) });
  */
-export async function ensureDebianImage(engine: EngineClient, options: DebianImageOptions = {}): Promise<CachedImage> {
+export async function ensureDebianImage(
+  engine: EngineClient,
+  options: DebianImageOptions = {},
+): Promise<CachedImage> {
   const recipe = options.recipe ?? DEBIAN_RECIPE;
-  const ref = debianImageRef(recipe.suite);
+  const ref = options.ref ?? debianImageRef(recipe.suite);
   const recipeHash = hashParts([RECIPE_VERSION, JSON.stringify(recipe), process.arch]);
   return ensureCachedImage(engine, {
     ref,
@@ -61,7 +66,10 @@ export async function ensureDebianImage(engine: EngineClient, options: DebianIma
     force: options.force,
     onProgress: options.onProgress,
     build: async () => {
-      await ensurePrograms([{ program: 'debootstrap', debianPackage: 'debootstrap', purpose: `to build ${ref}` }], options.onProgress);
+      await ensurePrograms(
+        [{ program: 'debootstrap', debianPackage: 'debootstrap', purpose: `to build ${ref}` }],
+        options.onProgress,
+      );
       const mirror = options.mirror ?? (await findDebianMirror());
       const rootDir = await mkdtemp(join(process.env.OTTO_BUILD_DIR ?? tmpdir(), 'otto-debian-'));
       try {
@@ -76,27 +84,57 @@ export async function ensureDebianImage(engine: EngineClient, options: DebianIma
   });
 }
 
-async function debootstrap(rootDir: string, recipe: DebianRecipe, mirror: string, ref: string, onProgress?: ProgressListener): Promise<void> {
+async function debootstrap(
+  rootDir: string,
+  recipe: DebianRecipe,
+  mirror: string,
+  ref: string,
+  onProgress?: ProgressListener,
+): Promise<void> {
   const progress = createDebootstrapProgress(ref, onProgress);
-  const args = [`--variant=${recipe.variant}`, `--include=${recipe.include.join(',')}`, recipe.suite, rootDir, mirror];
+  const args = [
+    `--variant=${recipe.variant}`,
+    `--include=${recipe.include.join(',')}`,
+    recipe.suite,
+    rootDir,
+    mirror,
+  ];
   const result = await runChild('debootstrap', args, { check: false, onLine: progress });
   if (result.exitCode === 0) return;
   const log = await readFile(join(rootDir, 'debootstrap/debootstrap.log'), 'utf8').catch(() => '');
   const output = `${result.stdout}${result.stderr}${log}`;
-  throw new ImageBuildError('IMAGE_BUILD_FAILED', `Building ${ref} failed at step debootstrap: ${classifyDebootstrapFailure(output, mirror)}.`, {
-    operation: 'debootstrap',
-    exitCode: result.exitCode,
-    outputTail: output.trimEnd().split('\n').slice(-15).join('\n'),
-  });
+  throw new ImageBuildError(
+    'IMAGE_BUILD_FAILED',
+    `Building ${ref} failed at step debootstrap: ${classifyDebootstrapFailure(output, mirror)}.`,
+    {
+      operation: 'debootstrap',
+      exitCode: result.exitCode,
+      outputTail: output.trimEnd().split('\n').slice(-15).join('\n'),
+    },
+  );
 }
 
 /** Container conventions: no service starts on package install, apt sources, no caches. */
 async function prepareForContainers(rootDir: string, suite: string, mirror: string): Promise<void> {
-  await writeFile(join(rootDir, 'usr/sbin/policy-rc.d'), '#!/bin/sh\n# No service starts during package installs in a container.\nexit 101\n', { mode: 0o755 });
-  await writeFile(join(rootDir, 'etc/apt/sources.list'), `deb ${mirror} ${suite} main\ndeb ${mirror} ${suite}-updates main\n`);
-  await writeFile(join(rootDir, 'etc/apt/apt.conf.d/90otto-container'), 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n');
+  await writeFile(
+    join(rootDir, 'usr/sbin/policy-rc.d'),
+    '#!/bin/sh\n# No service starts during package installs in a container.\nexit 101\n',
+    { mode: 0o755 },
+  );
+  await writeFile(
+    join(rootDir, 'etc/apt/sources.list'),
+    `deb ${mirror} ${suite} main\ndeb ${mirror} ${suite}-updates main\n`,
+  );
+  await writeFile(
+    join(rootDir, 'etc/apt/apt.conf.d/90otto-container'),
+    'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n',
+  );
   for (const folder of ['var/cache/apt/archives', 'var/lib/apt/lists']) {
-    await runChild('find', [join(rootDir, folder), '-mindepth', '1', '-maxdepth', '1', '-type', 'f', '-delete'], { check: false });
+    await runChild(
+      'find',
+      [join(rootDir, folder), '-mindepth', '1', '-maxdepth', '1', '-type', 'f', '-delete'],
+      { check: false },
+    );
   }
 }
 
@@ -105,26 +143,66 @@ async function prepareForContainers(rootDir: string, suite: string, mirror: stri
  * root file system has hard links, device nodes, setuid bits and numeric owners that tar keeps
  * exactly, and it is already on every machine that has debootstrap.
  */
-async function importDirectory(engine: EngineClient, rootDir: string, ref: string, recipeHash: string, onProgress?: ProgressListener): Promise<string> {
-  onProgress?.({ subject: ref, phase: 'import', message: 'streaming the root file system into the engine' });
-  const tar = spawn('tar', ['--numeric-owner', '-C', rootDir, '--exclude=./dev/*', '--exclude=./proc/*', '--exclude=./sys/*', '--exclude=./debootstrap', '-cf', '-', '.'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function importDirectory(
+  engine: EngineClient,
+  rootDir: string,
+  ref: string,
+  recipeHash: string,
+  onProgress?: ProgressListener,
+): Promise<string> {
+  onProgress?.({
+    subject: ref,
+    phase: 'import',
+    message: 'streaming the root file system into the engine',
   });
+  const tar = spawn(
+    'tar',
+    [
+      '--numeric-owner',
+      '-C',
+      rootDir,
+      '--exclude=./dev/*',
+      '--exclude=./proc/*',
+      '--exclude=./sys/*',
+      '--exclude=./debootstrap',
+      '-cf',
+      '-',
+      '.',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let tarErrors = '';
   tar.stderr.on('data', (chunk: Buffer) => (tarErrors += chunk.toString()));
   const exited = new Promise<number>((resolve) => tar.on('close', (code) => resolve(code ?? 1)));
-  const changes = ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'CMD ["bash"]', ...labelChanges(recipeHash)];
+  const changes = [
+    'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    'CMD ["bash"]',
+    ...labelChanges(recipeHash),
+  ];
   try {
     const id = await importImage(engine, tar.stdout, { subject: ref, changes, onProgress });
-    if ((await exited) !== 0) throw new ImageBuildError('IMAGE_BUILD_FAILED', `Building ${ref} failed at step import: tar could not read ${rootDir}.`, { operation: 'import', outputTail: tarErrors });
+    if ((await exited) !== 0)
+      throw new ImageBuildError(
+        'IMAGE_BUILD_FAILED',
+        `Building ${ref} failed at step import: tar could not read ${rootDir}.`,
+        { operation: 'import', outputTail: tarErrors },
+      );
     return id;
   } catch (error) {
     tar.kill();
     if (error instanceof OttoError) throw error;
-    throw new ImageBuildError('IMAGE_BUILD_FAILED', `Building ${ref} failed at step import: ${(error as Error).message}`, { operation: 'import', cause: error });
+    throw new ImageBuildError(
+      'IMAGE_BUILD_FAILED',
+      `Building ${ref} failed at step import: ${(error as Error).message}`,
+      { operation: 'import', cause: error },
+    );
   }
 }
 
 function labelChanges(recipeHash: string): string[] {
-  return Object.entries(imageLabels('base-image', recipeHash)).map(([key, value]) => `LABEL ${key}=${value}`);
+  return Object.entries(imageLabels('base-image', recipeHash)).map(
+    ([key, value]) => `LABEL ${key}=${value}`,
+  );
 }

@@ -20,7 +20,10 @@ export async function findDebianMirror(aptDir = '/etc/apt'): Promise<string> {
 
 async function listSourceFiles(dir: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  return names.filter((name) => name.endsWith('.sources') || name.endsWith('.list')).sort().map((name) => `${dir}/${name}`);
+  return names
+    .filter((name) => name.endsWith('.sources') || name.endsWith('.list'))
+    .sort()
+    .map((name) => `${dir}/${name}`);
 }
 
 /** First non-security URI of a deb822 sources file. */

@@ -6,9 +6,18 @@ const MIRROR = 'http://127.0.0.1:9/debian';
 
 describe('classifyDebootstrapFailure', () => {
   it.each([
-    ['E: Failed getting release file http://127.0.0.1:9/debian/dists/bookworm/Release', `the Debian mirror ${MIRROR} could not be reached`],
-    ["W: Couldn't download package libc6 (ver 2.36 arch amd64)", `a package could not be fetched from ${MIRROR}`],
-    ['E: Invalid Release signature (key id 6ED0E7B82643E131)', "the mirror's Release file could not be verified (install debian-archive-keyring)"],
+    [
+      'E: Failed getting release file http://127.0.0.1:9/debian/dists/bookworm/Release',
+      `the Debian mirror ${MIRROR} could not be reached`,
+    ],
+    [
+      "W: Couldn't download package libc6 (ver 2.36 arch amd64)",
+      `a package could not be fetched from ${MIRROR}`,
+    ],
+    [
+      'E: Invalid Release signature (key id 6ED0E7B82643E131)',
+      "the mirror's Release file could not be verified (install debian-archive-keyring)",
+    ],
     ['tar: write error: No space left on device', 'the disk is full'],
     ['I: Retrieving x\nE: Something odd happened', 'Something odd happened'],
     ['', 'debootstrap exited with an error'],
@@ -29,7 +38,8 @@ describe('createDebootstrapProgress', () => {
       'I: Configuring zlib1g:amd64...',
       'I: Base system installed successfully.',
       'not a debootstrap line',
-    ]) onLine(line);
+    ])
+      onLine(line);
     expect(events.map((event) => [event.message, event.done, event.total])).toEqual([
       ['retrieving InRelease', 1, undefined],
       ['retrieving zlib1g 1:1.2.13.dfsg-1', 2, undefined],

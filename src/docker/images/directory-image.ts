@@ -35,10 +35,17 @@ const RECIPE_VERSION = 'directory-build-1';
  * id of each `FROM` image, so a rebuilt base image rebuilds what stands on it.
  * @example await ensureImageFromDirectory(engine, { contextDir: 'test/images/sshd', ref: 'otto-test/sshd' });
  */
-export async function ensureImageFromDirectory(engine: EngineClient, options: DirectoryImageOptions): Promise<CachedImage> {
+export async function ensureImageFromDirectory(
+  engine: EngineClient,
+  options: DirectoryImageOptions,
+): Promise<CachedImage> {
   const files = await readContext(options.contextDir);
   const dockerfile = files.find((file) => file.path === 'Dockerfile');
-  if (!dockerfile) throw new ImageBuildError('DOCKERFILE_MISSING', `Cannot build ${options.ref}: ${options.contextDir} has no Dockerfile.`);
+  if (!dockerfile)
+    throw new ImageBuildError(
+      'DOCKERFILE_MISSING',
+      `Cannot build ${options.ref}: ${options.contextDir} has no Dockerfile.`,
+    );
   const baseIds = await resolveBaseImages(engine, dockerfile.content.toString('utf8'), options.ref);
   const recipeHash = hashParts([
     RECIPE_VERSION,
@@ -63,20 +70,34 @@ export async function ensureImageFromDirectory(engine: EngineClient, options: Di
 }
 
 async function readContext(dir: string): Promise<ContextFile[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch((error: Error) => {
-    throw new ImageBuildError('BUILD_CONTEXT_UNREADABLE', `Cannot read the build folder ${dir}: ${error.message}`, { cause: error });
-  });
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(
+    (error: Error) => {
+      throw new ImageBuildError(
+        'BUILD_CONTEXT_UNREADABLE',
+        `Cannot read the build folder ${dir}: ${error.message}`,
+        { cause: error },
+      );
+    },
+  );
   const files: ContextFile[] = [];
   for (const entry of entries.filter((item) => item.isFile())) {
     const full = join(entry.parentPath, entry.name);
     const info = await stat(full);
-    files.push({ path: relative(dir, full), mode: info.mode & 0o7777, content: await readFile(full) });
+    files.push({
+      path: relative(dir, full),
+      mode: info.mode & 0o7777,
+      content: await readFile(full),
+    });
   }
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** The ids of the images named by `FROM` lines (stages named earlier in the file are skipped). */
-async function resolveBaseImages(engine: EngineClient, dockerfile: string, ref: string): Promise<string[]> {
+async function resolveBaseImages(
+  engine: EngineClient,
+  dockerfile: string,
+  ref: string,
+): Promise<string[]> {
   const stages = new Set<string>();
   const ids: string[] = [];
   for (const match of dockerfile.matchAll(/^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/gim)) {
@@ -85,10 +106,16 @@ async function resolveBaseImages(engine: EngineClient, dockerfile: string, ref: 
     if (stages.has(base.toLowerCase()) || base === 'scratch') continue;
     const image = await inspectImage(engine, base);
     if (!image) {
-      throw new ImageBuildError('BASE_IMAGE_MISSING', `Cannot build ${ref}: its base image ${base} is not in the engine, and otto-ts never pulls.`, {
-        operation: `FROM ${base}`,
-        fix: base.startsWith('otto/') ? `build it first: otto image base ${base.slice(5).split(':')[0]}` : `build or load ${base} first.`,
-      });
+      throw new ImageBuildError(
+        'BASE_IMAGE_MISSING',
+        `Cannot build ${ref}: its base image ${base} is not in the engine, and otto-ts never pulls.`,
+        {
+          operation: `FROM ${base}`,
+          fix: base.startsWith('otto/')
+            ? `build it first: otto image base ${base.slice(5).split(':')[0]}`
+            : `build or load ${base} first.`,
+        },
+      );
     }
     ids.push(image.id);
   }
@@ -97,7 +124,8 @@ async function resolveBaseImages(engine: EngineClient, dockerfile: string, ref: 
 
 function packContext(files: readonly ContextFile[]) {
   const archive = pack();
-  for (const file of files) archive.entry({ name: file.path, mode: file.mode, mtime: new Date(0) }, file.content);
+  for (const file of files)
+    archive.entry({ name: file.path, mode: file.mode, mtime: new Date(0) }, file.content);
   archive.finalize();
   return archive;
 }

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { DockerError, ImageBuildError } from '../../errors.js';
+import type { DockerError } from '../../errors.js';
+import { ImageBuildError } from '../../errors.js';
 import type { ProgressListener } from '../../common/progress.js';
 import { engineStatusOf, type ByteSource, type EngineClient } from '../engine/engine-client.js';
 import { messageError, readEngineMessages, type EngineMessage } from '../engine/json-messages.js';
@@ -17,13 +18,21 @@ export interface ImageInfo {
 export function splitImageRef(ref: string): { repo: string; tag: string } {
   const slash = ref.lastIndexOf('/');
   const colon = ref.lastIndexOf(':');
-  return colon > slash ? { repo: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { repo: ref, tag: 'latest' };
+  return colon > slash
+    ? { repo: ref.slice(0, colon), tag: ref.slice(colon + 1) }
+    : { repo: ref, tag: 'latest' };
 }
 
 /** Inspects an image by reference or id; undefined when the engine has no such image. */
-export async function inspectImage(engine: EngineClient, ref: string): Promise<ImageInfo | undefined> {
+export async function inspectImage(
+  engine: EngineClient,
+  ref: string,
+): Promise<ImageInfo | undefined> {
   try {
-    const raw = await engine.json<RawImage>({ method: 'GET', path: `/images/${encodeURIComponent(ref)}/json` });
+    const raw = await engine.json<RawImage>({
+      method: 'GET',
+      path: `/images/${encodeURIComponent(ref)}/json`,
+    });
     return {
       id: raw.Id,
       tags: raw.RepoTags ?? [],
@@ -48,13 +57,26 @@ interface RawImage {
 /** Points `ref` (repo:tag) at an image id. */
 export async function tagImage(engine: EngineClient, imageId: string, ref: string): Promise<void> {
   const { repo, tag } = splitImageRef(ref);
-  await engine.json({ method: 'POST', path: `/images/${encodeURIComponent(imageId)}/tag`, query: { repo, tag }, okStatus: [200, 201] });
+  await engine.json({
+    method: 'POST',
+    path: `/images/${encodeURIComponent(imageId)}/tag`,
+    query: { repo, tag },
+    okStatus: [200, 201],
+  });
 }
 
 /** Removes an image (or one of its tags); a missing image is not an error. */
-export async function removeImage(engine: EngineClient, ref: string, options: { force?: boolean } = {}): Promise<void> {
+export async function removeImage(
+  engine: EngineClient,
+  ref: string,
+  options: { force?: boolean } = {},
+): Promise<void> {
   try {
-    await engine.json({ method: 'DELETE', path: `/images/${encodeURIComponent(ref)}`, query: { force: options.force ?? false } });
+    await engine.json({
+      method: 'DELETE',
+      path: `/images/${encodeURIComponent(ref)}`,
+      query: { force: options.force ?? false },
+    });
   } catch (error) {
     if (engineStatusOf(error) !== 404) throw error;
   }
@@ -72,7 +94,11 @@ export interface ImportImageOptions {
  * Creates an untagged image from a root file system tar archive (the engine's import) and
  * returns its id. Tagging is left to the caller, so that a failed import leaves no tag behind.
  */
-export async function importImage(engine: EngineClient, rootfsTar: ByteSource, options: ImportImageOptions): Promise<string> {
+export async function importImage(
+  engine: EngineClient,
+  rootfsTar: ByteSource,
+  options: ImportImageOptions,
+): Promise<string> {
   const response = await engine.stream({
     method: 'POST',
     path: '/images/create',
@@ -80,10 +106,21 @@ export async function importImage(engine: EngineClient, rootfsTar: ByteSource, o
     input: rootfsTar,
   });
   let imageId: string | undefined;
-  await consumeMessages(response, options.subject, 'import', (message) => {
-    if (message.status?.startsWith('sha256:')) imageId = message.status;
-  }, options.onProgress);
-  if (!imageId) throw new ImageBuildError('IMAGE_IMPORT_FAILED', `Importing ${options.subject} into the engine at ${engine.endpoint.url} returned no image id.`, { operation: 'import' });
+  await consumeMessages(
+    response,
+    options.subject,
+    'import',
+    (message) => {
+      if (message.status?.startsWith('sha256:')) imageId = message.status;
+    },
+    options.onProgress,
+  );
+  if (!imageId)
+    throw new ImageBuildError(
+      'IMAGE_IMPORT_FAILED',
+      `Importing ${options.subject} into the engine at ${engine.endpoint.url} returned no image id.`,
+      { operation: 'import' },
+    );
   return imageId;
 }
 
@@ -101,7 +138,11 @@ export interface BuildImageOptions {
  * Builds an image from a tar build context through the engine's build endpoint and returns its id.
  * The build is untagged; the first line of a failure names the Dockerfile step that failed.
  */
-export async function buildImage(engine: EngineClient, contextTar: ByteSource, options: BuildImageOptions): Promise<string> {
+export async function buildImage(
+  engine: EngineClient,
+  contextTar: ByteSource,
+  options: BuildImageOptions,
+): Promise<string> {
   const response = await engine.stream({
     method: 'POST',
     path: '/build',
@@ -119,15 +160,27 @@ export async function buildImage(engine: EngineClient, contextTar: ByteSource, o
   let imageId: string | undefined;
   let step = 'the first step';
   const output: string[] = [];
-  await consumeMessages(response, options.subject, 'build', (message) => {
-    if (message.aux?.ID) imageId = message.aux.ID;
-    const text = message.stream?.trimEnd();
-    if (text) {
-      if (/^Step \d+\/\d+ : /.test(text)) step = text;
-      output.push(text);
-    }
-  }, options.onProgress, () => ({ step, output }));
-  if (!imageId) throw new ImageBuildError('IMAGE_BUILD_FAILED', `Building ${options.subject} returned no image id.`, { operation: 'build' });
+  await consumeMessages(
+    response,
+    options.subject,
+    'build',
+    (message) => {
+      if (message.aux?.ID) imageId = message.aux.ID;
+      const text = message.stream?.trimEnd();
+      if (text) {
+        if (/^Step \d+\/\d+ : /.test(text)) step = text;
+        output.push(text);
+      }
+    },
+    options.onProgress,
+    () => ({ step, output }),
+  );
+  if (!imageId)
+    throw new ImageBuildError(
+      'IMAGE_BUILD_FAILED',
+      `Building ${options.subject} returned no image id.`,
+      { operation: 'build' },
+    );
   return imageId;
 }
 
@@ -148,10 +201,19 @@ async function consumeMessages(
   }
 }
 
-function buildFailure(subject: string, phase: string, failure: string, context?: { step: string; output: string[] }): DockerError {
+function buildFailure(
+  subject: string,
+  phase: string,
+  failure: string,
+  context?: { step: string; output: string[] },
+): DockerError {
   const where = context ? ` at ${context.step}` : '';
-  return new ImageBuildError('IMAGE_BUILD_FAILED', `Building ${subject} failed${where}: ${failure.trim()}`, {
-    operation: context?.step ?? phase,
-    outputTail: context?.output.slice(-20).join('\n'),
-  });
+  return new ImageBuildError(
+    'IMAGE_BUILD_FAILED',
+    `Building ${subject} failed${where}: ${failure.trim()}`,
+    {
+      operation: context?.step ?? phase,
+      outputTail: context?.output.slice(-20).join('\n'),
+    },
+  );
 }

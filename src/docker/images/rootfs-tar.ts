@@ -14,7 +14,8 @@ export function packRootfs(entries: readonly RootfsEntry[]): Pack {
     const name = entry.path.replace(/^\/+/, '');
     const base = { name, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime };
     if (entry.kind === 'dir') archive.entry({ ...base, type: 'directory', mode: entry.mode });
-    else if (entry.kind === 'symlink') archive.entry({ ...base, type: 'symlink', linkname: entry.target, mode: 0o777 });
+    else if (entry.kind === 'symlink')
+      archive.entry({ ...base, type: 'symlink', linkname: entry.target, mode: 0o777 });
     else archive.entry({ ...base, type: 'file', mode: entry.mode }, Buffer.from(entry.content));
   }
   archive.finalize();

@@ -3,7 +3,8 @@
 #   SERVICES         which servers to run: any of "sshd ftpd telnetd" (default: all three)
 #   AUTHORIZED_KEYS  public keys allowed to log in as otto and root
 #   PASSWORD_AUTH    "no" makes SSH key-only
-# Host keys are made at start, so every container has its own.
+# Host keys are made at start, so every container has its own. Arguments, when given, run instead
+# of the servers (after the keys are set up).
 set -e
 ssh-keygen -A >/dev/null
 if [ -n "$AUTHORIZED_KEYS" ]; then
@@ -17,6 +18,7 @@ fi
 if [ "$PASSWORD_AUTH" = "no" ]; then
   echo 'PasswordAuthentication no' > /etc/ssh/sshd_config.d/00-key-only.conf
 fi
+if [ "$#" -gt 0 ]; then exec "$@"; fi
 services="${SERVICES:-sshd ftpd telnetd}"
 case " $services " in *" ftpd "*) vsftpd /etc/vsftpd.conf & ;; esac
 case " $services " in *" telnetd "*) busybox telnetd -p 23 -l /bin/login ;; esac

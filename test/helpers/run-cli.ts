@@ -1,0 +1,36 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI; `npm test` builds it before the tests run. */
+export const OTTO_BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+/** What a finished `otto` process printed and returned. */
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+/** Spawns the built `otto` with arguments and collects its output. */
+export function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CliResult> {
+  const startMs = performance.now();
+  const child = spawn(process.execPath, [OTTO_BIN, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({ exitCode: code ?? 1, stdout, stderr, durationMs: performance.now() - startMs }),
+    );
+  });
+}
