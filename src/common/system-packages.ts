@@ -80,7 +80,11 @@ async function installDebianPackages(
   report(`apt-get install ${packages.join(' ')}`);
   await runChild('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages], {
     env,
-    onLine: (line) => report(line),
+    // apt's own chatter (dependency lists, downloads, triggers) stays out; one line per package.
+    onLine: (line) => {
+      const setUp = /^Setting up (\S+)/.exec(line);
+      if (setUp) report(`set up ${setUp[1]}`);
+    },
   });
 }
 

@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { createProgressPrinter } from '../../src/cli/progress-printer.js';
 import { formatDurationMs } from '../../src/common/duration.js';
 import { ensureEngine } from '../../src/docker/engine/ensure-engine.js';
 import { EngineClient } from '../../src/docker/engine/engine-client.js';
@@ -13,19 +14,18 @@ import './provided-context.js';
 export default async function setup(project: TestProject): Promise<void> {
   const log = (message: string): void =>
     void process.stderr.write(`[integration setup] ${message}\n`);
-  const engine = await ensureEngine({ onProgress: (event) => log(event.message) });
+  const progress = createProgressPrinter();
+  const engine = await ensureEngine({ onProgress: progress });
+  progress.done();
   log(
     `engine ${engine.version} at ${engine.endpoint} (${engine.wasRunning ? 'was running' : 'started'})`,
   );
-  let lastPhase = '';
-  const { images, built } = await ensureTestbedImages(EngineClient.fromEnvironment(), (event) => {
-    const phase = `${event.subject} ${event.phase}`;
-    if (phase !== lastPhase) log(`${phase}: ${event.message}`);
-    lastPhase = phase;
-  });
-  for (const image of built)
+  const { images, built } = await ensureTestbedImages(EngineClient.fromEnvironment(), progress);
+  progress.done();
+  for (const image of built) {
     log(
       `${image.ref}: ${image.built ? `built in ${formatDurationMs(image.durationMs)}` : 'up to date'}`,
     );
+  }
   project.provide('images', images);
 }
