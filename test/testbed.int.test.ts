@@ -44,3 +44,28 @@ describe('the Debian test bed image', () => {
     expect(result.stdout).toBe('21\n22\n23\n');
   });
 });
+
+describe('the test bed sshd', () => {
+  it('accepts key login from AUTHORIZED_KEYS and password login, and refuses passwords when key-only', async () => {
+    // One container plays both sides: it makes a key, starts the entrypoint with it, and logs in
+    // over loopback with the key and then with the password (given through SSH_ASKPASS).
+    const script = [
+      'ssh-keygen -q -t ed25519 -N "" -f /tmp/key',
+      'printf "#!/bin/sh\\necho otto\\n" > /tmp/askpass && chmod +x /tmp/askpass',
+      'login() { ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "$@" otto@127.0.0.1 id -un; }',
+      'AUTHORIZED_KEYS="$(cat /tmp/key.pub)" SERVICES=sshd testbed-entrypoint & sleep 1',
+      'echo "key: $(login -i /tmp/key -o BatchMode=yes)"',
+      'echo "password: $(SSH_ASKPASS=/tmp/askpass SSH_ASKPASS_REQUIRE=force login -o PubkeyAuthentication=no </dev/null)"',
+      'pkill sshd; sleep 0.5; PASSWORD_AUTH=no SERVICES=sshd testbed-entrypoint & sleep 1',
+      'echo "key-only password: $(SSH_ASKPASS=/tmp/askpass SSH_ASKPASS_REQUIRE=force login -o PubkeyAuthentication=no </dev/null 2>&1 | tail -1 | tr -d "\\r")"',
+    ].join('\n');
+    const result = await runContainer(engine, {
+      image: inject('images').testbed,
+      cmd: ['bash', '-c', script],
+      entrypoint: [],
+    });
+    expect(result.stdout).toBe(
+      'key: otto\npassword: otto\nkey-only password: otto@127.0.0.1: Permission denied (publickey).\n',
+    );
+  });
+});
