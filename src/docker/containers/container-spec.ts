@@ -1,0 +1,75 @@
+import { ConfigError } from '../../errors.js';
+import { ownershipLabels } from '../labels.js';
+
+/** A port of a container published on the machine. */
+export interface PublishedPort {
+  containerPort: number;
+  /** @default 0: the engine picks a free port */
+  hostPort?: number;
+  /** Address to bind on the machine. @default '127.0.0.1': never all interfaces unless asked */
+  hostIp?: string;
+  /** @default 'tcp' */
+  protocol?: 'tcp' | 'udp';
+}
+
+/** What a container should be. Only `image` is required. */
+export interface ContainerSpec {
+  image: string;
+  /** @default a name chosen by the engine */
+  name?: string;
+  cmd?: string[];
+  /** Replaces the image's entrypoint; `[]` clears it. */
+  entrypoint?: string[];
+  env?: Record<string, string>;
+  /** Why it exists, recorded in the `otto.purpose` label. @default 'container' */
+  purpose?: string;
+  /** Labels besides the ownership labels. */
+  labels?: Record<string, string>;
+  /** Network to join at creation. @default the engine's default bridge */
+  network?: string;
+  /** Names under which others on `network` reach it. */
+  networkAliases?: string[];
+  publish?: PublishedPort[];
+  /** Bind mounts, `host-path:container-path[:ro]`. */
+  binds?: string[];
+  privileged?: boolean;
+  user?: string;
+  workingDir?: string;
+  hostname?: string;
+}
+
+/** Turns a spec into the engine's container-create body (ownership labels always included). */
+export function toCreateBody(spec: ContainerSpec): Record<string, unknown> {
+  if (!spec.image)
+    throw new ConfigError('INVALID_CONTAINER_SPEC', 'Invalid container spec: `image` is required.');
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+  for (const port of spec.publish ?? []) {
+    const key = `${port.containerPort}/${port.protocol ?? 'tcp'}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({
+      HostIp: port.hostIp ?? '127.0.0.1',
+      HostPort: String(port.hostPort ?? 0),
+    });
+  }
+  return {
+    Image: spec.image,
+    Cmd: spec.cmd,
+    Entrypoint: spec.entrypoint,
+    Env: Object.entries(spec.env ?? {}).map(([key, value]) => `${key}=${value}`),
+    Labels: { ...(spec.labels ?? {}), ...ownershipLabels(spec.purpose ?? 'container') },
+    ExposedPorts: exposed,
+    User: spec.user,
+    WorkingDir: spec.workingDir,
+    Hostname: spec.hostname,
+    HostConfig: {
+      PortBindings: bindings,
+      Binds: spec.binds,
+      Privileged: spec.privileged ?? false,
+      NetworkMode: spec.network,
+    },
+    NetworkingConfig: spec.network
+      ? { EndpointsConfig: { [spec.network]: { Aliases: spec.networkAliases ?? [] } } }
+      : undefined,
+  };
+}

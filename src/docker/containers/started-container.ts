@@ -1,0 +1,167 @@
+import { DockerError } from '../../errors.js';
+import { engineStatusOf, type EngineClient } from '../engine/engine-client.js';
+import { createFrameDemuxer } from '../engine/frame-demuxer.js';
+import { toCreateBody, type ContainerSpec } from './container-spec.js';
+
+/** What the engine says about a running container, in our own terms. */
+export interface ContainerState {
+  id: string;
+  name: string;
+  running: boolean;
+  exitCode: number;
+  /** Published ports: `"22/tcp"` → host port. */
+  ports: Record<string, number>;
+  /** Address of the container on each network it joined. */
+  networks: Record<string, string>;
+}
+
+/**
+ * A container that otto-ts created and started. `stop()` removes it (and its anonymous volumes);
+ * it is idempotent and also runs on `await using`.
+ * @example
+ * await using sshd = await StartedContainer.start(engine, { image: 'otto/busybox', cmd: ['sleep', '600'] });
+ * console.log(sshd.id);
+ */
+export class StartedContainer {
+  private stopped = false;
+
+  private constructor(
+    readonly engine: EngineClient,
+    readonly id: string,
+    readonly spec: ContainerSpec,
+    private state: ContainerState,
+  ) {}
+
+  /** Creates and starts a container; on a failed start the created container is removed. */
+  static async start(engine: EngineClient, spec: ContainerSpec): Promise<StartedContainer> {
+    const query = spec.name ? { name: spec.name } : undefined;
+    const created = await engine.json<{ Id: string }>({
+      method: 'POST',
+      path: '/containers/create',
+      query,
+      body: toCreateBody(spec),
+      okStatus: [201],
+    });
+    try {
+      await engine.json({
+        method: 'POST',
+        path: `/containers/${created.Id}/start`,
+        okStatus: [204, 304],
+      });
+      return new StartedContainer(
+        engine,
+        created.Id,
+        spec,
+        await inspectContainer(engine, created.Id),
+      );
+    } catch (error) {
+      await removeContainer(engine, created.Id);
+      throw error;
+    }
+  }
+
+  get name(): string {
+    return this.state.name;
+  }
+
+  /** The host port a container port is published on (`22` or `"22/udp"`). */
+  hostPort(containerPort: number | string): number {
+    const key = typeof containerPort === 'number' ? `${containerPort}/tcp` : containerPort;
+    const port = this.state.ports[key];
+    if (port === undefined) {
+      throw new DockerError(
+        'PORT_NOT_PUBLISHED',
+        `Port ${key} of container ${this.name} is not published; published: ${Object.keys(this.state.ports).join(', ') || 'none'}.`,
+      );
+    }
+    return port;
+  }
+
+  /** The container's address on a network. */
+  ipAddress(network = Object.keys(this.state.networks)[0] ?? 'bridge'): string {
+    const address = this.state.networks[network];
+    if (!address)
+      throw new DockerError(
+        'NOT_ON_NETWORK',
+        `Container ${this.name} has no address on network ${network}.`,
+      );
+    return address;
+  }
+
+  /** Reads the engine's view again (running, exit code, ports, addresses). */
+  async refresh(): Promise<ContainerState> {
+    this.state = await inspectContainer(this.engine, this.id);
+    return this.state;
+  }
+
+  /** The container's whole log so far, stdout and stderr in order. */
+  async logs(): Promise<string> {
+    const response = await this.engine.stream({
+      method: 'GET',
+      path: `/containers/${this.id}/logs`,
+      query: { stdout: true, stderr: true },
+    });
+    const chunks: Buffer[] = [];
+    const demux = createFrameDemuxer((_stream, payload) => chunks.push(Buffer.from(payload)));
+    for await (const chunk of response) demux(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** Removes the container, running or not; idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await removeContainer(this.engine, this.id);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
+
+/** Inspects a container into our own {@link ContainerState}. */
+export async function inspectContainer(engine: EngineClient, id: string): Promise<ContainerState> {
+  const raw = await engine.json<RawContainer>({ method: 'GET', path: `/containers/${id}/json` });
+  const ports: Record<string, number> = {};
+  for (const [key, bindings] of Object.entries(raw.NetworkSettings.Ports ?? {})) {
+    const hostPort = bindings?.[0]?.HostPort;
+    if (hostPort) ports[key] = Number(hostPort);
+  }
+  const networks: Record<string, string> = {};
+  for (const [name, network] of Object.entries(raw.NetworkSettings.Networks ?? {}))
+    networks[name] = network.IPAddress;
+  return {
+    id: raw.Id,
+    name: raw.Name.replace(/^\//, ''),
+    running: raw.State.Running,
+    exitCode: raw.State.ExitCode,
+    ports,
+    networks,
+  };
+}
+
+interface RawContainer {
+  Id: string;
+  Name: string;
+  State: { Running: boolean; ExitCode: number };
+  NetworkSettings: {
+    Ports?: Record<string, Array<{ HostIp: string; HostPort: string }> | null>;
+    Networks?: Record<string, { IPAddress: string }>;
+  };
+}
+
+/** Removes a container by id, forcefully, with its anonymous volumes; a missing one is fine. */
+export async function removeContainer(engine: EngineClient, id: string): Promise<void> {
+  try {
+    await engine.json({
+      method: 'DELETE',
+      path: `/containers/${id}`,
+      query: { force: true, v: true },
+      okStatus: [204],
+    });
+  } catch (error) {
+    const status = engineStatusOf(error);
+    // 404: already gone; 409: removal already in progress.
+    if (status !== 404 && status !== 409) throw error;
+  }
+}

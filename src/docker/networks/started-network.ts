@@ -1,0 +1,65 @@
+import { engineStatusOf, type EngineClient } from '../engine/engine-client.js';
+import { ownershipLabels } from '../labels.js';
+
+/** What a network should be. */
+export interface NetworkSpec {
+  name: string;
+  /** No route out of the network: members reach only each other. @default false */
+  internal?: boolean;
+  /** @default 'network' */
+  purpose?: string;
+}
+
+/**
+ * A Docker network that otto-ts created. `stop()` removes it; idempotent, also on `await using`.
+ * @example await using lab = await StartedNetwork.start(engine, { name: 'lab-1', internal: true });
+ */
+export class StartedNetwork {
+  private stopped = false;
+
+  private constructor(
+    readonly engine: EngineClient,
+    readonly id: string,
+    readonly name: string,
+  ) {}
+
+  static async start(engine: EngineClient, spec: NetworkSpec): Promise<StartedNetwork> {
+    const created = await engine.json<{ Id: string }>({
+      method: 'POST',
+      path: '/networks/create',
+      body: {
+        Name: spec.name,
+        Driver: 'bridge',
+        Internal: spec.internal ?? false,
+        CheckDuplicate: true,
+        Labels: ownershipLabels(spec.purpose ?? 'network'),
+      },
+      okStatus: [201],
+    });
+    return new StartedNetwork(engine, created.Id, spec.name);
+  }
+
+  /** Joins a container to the network, optionally under aliases. */
+  async connect(containerId: string, aliases: string[] = []): Promise<void> {
+    await this.engine.json({
+      method: 'POST',
+      path: `/networks/${this.id}/connect`,
+      body: { Container: containerId, EndpointConfig: { Aliases: aliases } },
+    });
+  }
+
+  /** Removes the network; idempotent. Containers still on it must be stopped first. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    try {
+      await this.engine.json({ method: 'DELETE', path: `/networks/${this.id}`, okStatus: [204] });
+    } catch (error) {
+      if (engineStatusOf(error) !== 404) throw error;
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
