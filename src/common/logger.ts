@@ -22,3 +22,15 @@ export function createConsoleLogger(level: LogLevel = 'info'): Logger {
 
 /** A logger that drops everything. */
 export const SILENT_LOGGER: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+let defaultLogger: Logger = createConsoleLogger('warn');
+
+/** The logger hosts and other components use when none is given. @default console, warnings and above */
+export function getDefaultLogger(): Logger {
+  return defaultLogger;
+}
+
+/** Replaces the default logger (the CLI points it at its log file and console). */
+export function setDefaultLogger(logger: Logger): void {
+  defaultLogger = logger;
+}

@@ -1,0 +1,245 @@
+import { ConfigError, OttoError } from '../errors.js';
+import { ShellSession } from '../sessions/shell-session.js';
+import type { Transport } from '../transports/transport.js';
+import type { Transfer, TransferOptions, TransferResult } from '../transfers/transfer.js';
+import { commandFailure, statusOf, type CommandResult, type RunResult } from './command-result.js';
+import type {
+  Commands,
+  Host,
+  HostSession,
+  InteractOptions,
+  OneshotOptions,
+  RunOptions,
+} from './host.js';
+import { HostLog } from './host-log.js';
+import type { ResolvedHostOptions } from './host-options.js';
+import { bridgeTerminal } from './interact.js';
+import { Repeater, type RepeatOptions, type RepeatRecord } from './repeater.js';
+import { runCommands } from './run-commands.js';
+
+const DEFAULT_SESSION = 'default';
+
+/**
+ * What every host kind shares: the default and named persistent sessions, command lists with a
+ * shared deadline, oneshot on the transport, transfers, repeats, logging and closing. A host kind
+ * only supplies its transport and its transfer.
+ */
+export abstract class BaseHost implements Host {
+  readonly id: string;
+  log: boolean;
+  protected readonly logLines: HostLog;
+  private readonly sessions = new Map<string, HostSessionHandle>();
+  private readonly repeaters = new Map<string, Repeater>();
+  private isClosed = false;
+
+  protected constructor(
+    protected readonly transport: Transport,
+    protected readonly transfer: Transfer,
+    protected readonly options: ResolvedHostOptions,
+  ) {
+    this.id = options.id;
+    this.log = options.log;
+    this.logLines = new HostLog(options.id, options.logger, () => this.log);
+  }
+
+  get kind(): Transport['kind'] {
+    return this.transport.kind;
+  }
+
+  async run(cmds: Commands, options: RunOptions = {}): Promise<RunResult> {
+    return (await this.session(DEFAULT_SESSION)).run(cmds, options);
+  }
+
+  async oneshot(
+    cmd: string | readonly string[],
+    options: OneshotOptions = {},
+  ): Promise<CommandResult> {
+    const command = typeof cmd === 'string' ? cmd : cmd.join(' ');
+    this.logLines.command(command, 'oneshot');
+    const startMs = performance.now();
+    const outcome = await this.transport.exec(cmd, {
+      timeoutMs: options.timeoutMs ?? this.options.oneshotTimeoutMs,
+      signal: options.signal,
+      env: options.env,
+    });
+    const output = outcome.output.toString('utf8');
+    for (const line of output.split('\n').slice(0, -1)) this.logLines.output(line);
+    const error = outcome.error ? asOttoError(outcome.error) : undefined;
+    const result: CommandResult = {
+      command,
+      output,
+      stdout: outcome.stdout.toString('utf8'),
+      stderr: outcome.stderr.toString('utf8'),
+      outputBytes: outcome.output,
+      exitCode: outcome.exitCode,
+      status: statusOf(outcome.exitCode, options.okExitCodes, error),
+      durationMs: performance.now() - startMs,
+      ...(error ? { error } : {}),
+    };
+    if (options.check && result.status !== 'success') throw commandFailure(result, this.id);
+    return result;
+  }
+
+  /** Opens (or returns the live) named session with its own shell state. */
+  async openSession(name: string): Promise<HostSession> {
+    if (name === DEFAULT_SESSION)
+      throw new ConfigError(
+        'RESERVED_SESSION',
+        `Session name "${DEFAULT_SESSION}" is reserved for the host's own session on host "${this.id}".`,
+      );
+    return this.session(name);
+  }
+
+  async send(text: string): Promise<void> {
+    await (await this.session(DEFAULT_SESSION)).send(text);
+  }
+
+  async expect(
+    pattern: RegExp | string,
+    options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<string> {
+    return (await this.session(DEFAULT_SESSION)).expect(pattern, options);
+  }
+
+  async put(
+    files: readonly string[],
+    destDir: string,
+    options: TransferOptions = {},
+  ): Promise<TransferResult> {
+    this.logLines.note(`put ${files.join(' ')} -> ${destDir} [${this.transfer.kind}]`);
+    return this.transfer.put(files, destDir, options);
+  }
+
+  async get(
+    files: readonly string[],
+    destDir: string,
+    options: TransferOptions = {},
+  ): Promise<TransferResult> {
+    this.logLines.note(`get ${files.join(' ')} -> ${destDir} [${this.transfer.kind}]`);
+    return this.transfer.get(files, destDir, options);
+  }
+
+  /** Bridges this terminal to a new shell on the host until the shell ends or Ctrl-] is typed. */
+  async interact(options: InteractOptions = {}): Promise<void> {
+    const output = options.output ?? process.stdout;
+    const channel = await this.transport.openShell({
+      pty: true,
+      term: process.env.TERM ?? 'xterm',
+      cols: output.columns ?? 80,
+      rows: output.rows ?? 24,
+    });
+    await bridgeTerminal(channel, options);
+  }
+
+  /** Starts running `cmds` every `intervalMs` on a session of its own, in the background. */
+  startRepeat(name: string, cmds: Commands, options: RepeatOptions): void {
+    if (this.repeaters.get(name)?.isRunning)
+      throw new ConfigError(
+        'REPEAT_RUNNING',
+        `A repeat named "${name}" already runs on host "${this.id}".`,
+      );
+    const task = async (): Promise<RunResult> => (await this.session(`repeat:${name}`)).run(cmds);
+    this.repeaters.set(name, new Repeater(name, task, options));
+  }
+
+  async stopRepeat(name: string): Promise<void> {
+    await this.repeaters.get(name)?.stop();
+  }
+
+  repeatResults(name: string): readonly RepeatRecord[] {
+    return this.repeaters.get(name)?.history ?? [];
+  }
+
+  /** Stops repeats, closes every session, then the transport. Idempotent. */
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    await Promise.all([...this.repeaters.values()].map((repeater) => repeater.stop()));
+    await Promise.all([...this.sessions.values()].map((session) => session.close()));
+    this.sessions.clear();
+    await this.transport.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /**
+   * The session of that name, created on first use. Creation is synchronous (the shell opens on
+   * the session's first command), so concurrent callers always get the same session.
+   */
+  private session(name: string): Promise<HostSessionHandle> {
+    const existing = this.sessions.get(name);
+    if (existing) return Promise.resolve(existing);
+    const session = new ShellSession({
+      name,
+      hostId: this.id,
+      transportKind: this.transport.kind,
+      openChannel: () => this.transport.openShell({ pty: this.options.pty }),
+      defaultTimeoutMs: this.options.runTimeoutMs,
+      openTimeoutMs: this.options.openTimeoutMs,
+      recoverTimeoutMs: this.options.recoverTimeoutMs,
+      onLine: (line) => this.logLines.output(line),
+    });
+    const handle = new HostSessionHandle(session, this.options, this.logLines, () =>
+      this.sessions.delete(name),
+    );
+    this.sessions.set(name, handle);
+    return Promise.resolve(handle);
+  }
+}
+
+/** A named persistent shell of a host (the default one included). */
+class HostSessionHandle implements HostSession {
+  constructor(
+    private readonly session: ShellSession,
+    private readonly options: ResolvedHostOptions,
+    private readonly logLines: HostLog,
+    private readonly onClose: () => void,
+  ) {}
+
+  get name(): string {
+    return this.session.options.name;
+  }
+
+  /** True while the shell is open (it opens on first use and reopens on the next call after it died). */
+  get isAlive(): boolean {
+    return this.session.isAlive;
+  }
+
+  async run(cmds: Commands, options: RunOptions = {}): Promise<RunResult> {
+    const result = await runCommands(
+      this.session,
+      cmds,
+      { ...options, timeoutMs: options.timeoutMs ?? this.options.runTimeoutMs },
+      this.logLines,
+    );
+    if (options.signal?.aborted) throw options.signal.reason;
+    return options.check ? result.check(this.session.options.hostId) : result;
+  }
+
+  send(text: string): Promise<void> {
+    return this.session.send(text);
+  }
+
+  expect(
+    pattern: RegExp | string,
+    options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<string> {
+    return this.session.expect(pattern, {
+      timeoutMs: options.timeoutMs ?? this.options.expectTimeoutMs,
+      signal: options.signal,
+    });
+  }
+
+  async close(): Promise<void> {
+    this.onClose();
+    await this.session.close();
+  }
+}
+
+function asOttoError(error: Error): OttoError {
+  return error instanceof OttoError
+    ? error
+    : new OttoError('COMMAND_FAILED_TO_RUN', error.message, { cause: error });
+}

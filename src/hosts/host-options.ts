@@ -1,0 +1,68 @@
+import { ConfigError } from '../errors.js';
+import { getDefaultLogger, type Logger } from '../common/logger.js';
+
+/** Options every host kind takes. */
+export interface HostOptions {
+  /** Id used in logs and messages. */
+  id?: string;
+  /** Log commands and output lines. @default true */
+  log?: boolean;
+  /** @default the default logger (see setDefaultLogger) */
+  logger?: Logger;
+  /** Deadline of `run` (a whole list) when the call gives none. @default 60000 */
+  runTimeoutMs?: number;
+  /** Deadline of `oneshot`. @default 60000 */
+  oneshotTimeoutMs?: number;
+  /** Deadline of `expect`. @default 10000 */
+  expectTimeoutMs?: number;
+  /** Deadline of opening a shell session. @default 15000 */
+  openTimeoutMs?: number;
+  /** How long an interrupted command may take to give the shell back. @default 5000 */
+  recoverTimeoutMs?: number;
+  /** Run sessions on a pseudo-terminal (needed by prompts such as sudo's). Default per host kind. */
+  pty?: boolean;
+}
+
+/** Host options with every default filled. */
+export type ResolvedHostOptions = Required<Omit<HostOptions, 'pty'>> & { pty: boolean };
+
+const TIMEOUT_KEYS = [
+  'runTimeoutMs',
+  'oneshotTimeoutMs',
+  'expectTimeoutMs',
+  'openTimeoutMs',
+  'recoverTimeoutMs',
+] as const;
+
+/** Resolves host options once; every problem is reported at once. */
+export function normalizeHostOptions(
+  options: HostOptions,
+  defaults: { id: string; pty: boolean },
+): ResolvedHostOptions {
+  const problems = TIMEOUT_KEYS.filter(
+    (key) => options[key] !== undefined && !(Number.isInteger(options[key]) && options[key] > 0),
+  ).map(
+    (key) =>
+      `\`${key}\` must be a positive whole number of milliseconds, got ${JSON.stringify(options[key])}`,
+  );
+  if (problems.length > 0) {
+    throw new ConfigError(
+      'INVALID_HOST_OPTIONS',
+      `Invalid options for host "${options.id ?? defaults.id}": ${problems.join('; ')}.`,
+      {
+        fix: 'durations in code are milliseconds; the CLI accepts "30s".',
+      },
+    );
+  }
+  return {
+    id: options.id ?? defaults.id,
+    log: options.log ?? true,
+    logger: options.logger ?? getDefaultLogger(),
+    runTimeoutMs: options.runTimeoutMs ?? 60_000,
+    oneshotTimeoutMs: options.oneshotTimeoutMs ?? 60_000,
+    expectTimeoutMs: options.expectTimeoutMs ?? 10_000,
+    openTimeoutMs: options.openTimeoutMs ?? 15_000,
+    recoverTimeoutMs: options.recoverTimeoutMs ?? 5_000,
+    pty: options.pty ?? defaults.pty,
+  };
+}
