@@ -100,7 +100,7 @@ export function readyProbe(token: string, hasPty: boolean): string {
   const terminal = hasPty
     ? 'stty -echo -opost 2>/dev/null && __otto_m=raw || __otto_m=cooked; command set +o emacs 2>/dev/null; command set +o vi 2>/dev/null; '
     : '__otto_m=raw; ';
-  return `${terminal}PS1=''; PS2=''; PROMPT_COMMAND=''; unset HISTFILE; command set +o history 2>/dev/null; printf '%s%s_%s_%s__\\n' '${base}' 'READY' "$__otto_m" "$$"\n`;
+  return `${terminal}PS1=''; PS2=''; PROMPT_COMMAND=''; unset HISTFILE; command set +o history 2>/dev/null; printf '\\n%s%s_%s_%s__\\n' '${base}' 'READY' "$__otto_m" "$$"\n`;
 }
 
 /** The line that asks a shell whether it is back at its prompt after an interrupt. */

@@ -70,7 +70,7 @@ async function copyPath(
     if (copied.size !== info.size) throw new Error(`copied ${copied.size} of ${info.size} bytes`);
     await rename(temporary, destination);
   } catch (error) {
-    await rm(temporary, { force: true });
+    await rm(temporary, { force: true }).catch(() => undefined);
     throw new TransferError(
       'TRANSFER_FAILED',
       `Copying ${source} to ${destination} on this machine [local] failed: ${(error as Error).message}`,

@@ -1,0 +1,157 @@
+import { mkdir, mkdtemp, readFile, readdir, writeFile, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { TransferError } from '../errors.js';
+import { runOnHosts } from './fan-out.js';
+import { LocalHost } from './local-host.js';
+
+describe('LocalHost on a terminal (pty: true)', () => {
+  it('runs framed commands with exact output and answers a terminal prompt', async () => {
+    await using host = new LocalHost({ id: 'local-pty', pty: true });
+    expect((await host.run('test -t 1 && echo on-a-tty; printf "a\\nb"')).only().output).toBe(
+      'on-a-tty\na\nb',
+    );
+    // `read -s` turns echo off on the terminal, as password prompts do.
+    const prompt = await host.run({
+      cmd: 'printf \'Secret: \'; read -r s; echo "[$s]"',
+      expects: [['Secret: ', 'hush\n']],
+    });
+    expect(prompt.only().output.replace(/\r/g, '')).toBe('Secret: [hush]\n');
+  });
+
+  it('interrupts with Ctrl-C on its terminal and stays usable', async () => {
+    await using host = new LocalHost({ id: 'local-pty', pty: true });
+    const result = (await host.run('echo started; sleep 30', { timeoutMs: 800 })).only();
+    expect(result.status).toBe('error');
+    // An interactive shell answers Ctrl-C with a newline of its own.
+    expect(result.output).toMatch(/^started\n\n?$/);
+    expect((await host.run('echo back')).only().output).toBe('back\n');
+  });
+});
+
+describe('LocalHost.interact', () => {
+  it('bridges input to a shell on a terminal and leaves on Ctrl-]', async () => {
+    await using host = new LocalHost({ id: 'local-interact' });
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let seen = '';
+    output.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+    const bridge = host.interact({ input, output });
+    input.write('echo "inter""active"\n');
+    for (let waited = 0; !seen.includes('interactive') && waited < 5000; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    input.write(Buffer.from([0x1d]));
+    await bridge;
+    expect(seen).toContain('interactive');
+  });
+});
+
+describe('LocalHost transfers', () => {
+  it('copies files and directories, keeping basenames, reporting progress', async () => {
+    const source = await mkdtemp(join(tmpdir(), 'otto-src-'));
+    const dest = await mkdtemp(join(tmpdir(), 'otto-dst-'));
+    await writeFile(join(source, 'a.txt'), 'alpha');
+    await mkdir(join(source, 'tree/sub'), { recursive: true });
+    await writeFile(join(source, 'tree/sub/b.bin'), Buffer.alloc(1000, 7));
+    await using host = new LocalHost();
+    const progress: string[] = [];
+    const result = await host.put([join(source, 'a.txt'), join(source, 'tree')], dest, {
+      onProgress: (p) => progress.push(`${p.file}:${p.doneBytes}`),
+    });
+    expect(result.files.map((file) => [file.destination, file.sizeBytes])).toEqual([
+      [join(dest, 'a.txt'), 5],
+      [join(dest, 'tree/sub/b.bin'), 1000],
+    ]);
+    expect(progress).toEqual([
+      `${join(source, 'a.txt')}:5`,
+      `${join(source, 'tree/sub/b.bin')}:1000`,
+    ]);
+    expect(await readFile(join(dest, 'tree/sub/b.bin'))).toEqual(Buffer.alloc(1000, 7));
+  });
+
+  it('fails with the reason and leaves no partial file', async () => {
+    const source = await mkdtemp(join(tmpdir(), 'otto-src-'));
+    const dest = await mkdtemp(join(tmpdir(), 'otto-dst-'));
+    await writeFile(join(source, 'a.txt'), 'alpha');
+    await using host = new LocalHost();
+    const missing = join(source, 'missing.txt');
+    await expect(host.put([missing], dest)).rejects.toThrow(
+      new TransferError(
+        'TRANSFER_FAILED',
+        `Cannot copy ${missing} on this machine [local]: ENOENT: no such file or directory, stat '${missing}'`,
+      ),
+    );
+    await chmod(dest, 0o500);
+    try {
+      // As root, permissions do not stop a copy; a destination that is a file does.
+      await writeFile(join(dest, 'blocker'), 'x').catch(() => undefined);
+    } finally {
+      await chmod(dest, 0o700);
+    }
+    await expect(host.put([join(source, 'a.txt')], join(dest, 'blocker'))).rejects.toThrow(
+      TransferError,
+    );
+    expect((await readdir(dest)).sort()).toEqual(['blocker']);
+  });
+});
+
+describe('repeats', () => {
+  it('runs on a session of their own at the interval, within their limits, keeping history', async () => {
+    await using host = new LocalHost();
+    await host.run('cd /tmp');
+    host.startRepeat('tick', 'cd /; echo tick', { intervalMs: 50, times: 3 });
+    for (let waited = 0; host.repeatResults('tick').length < 3 && waited < 5000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await host.stopRepeat('tick');
+    expect(
+      host.repeatResults('tick').map((record) => [record.iteration, record.result.only().output]),
+    ).toEqual([
+      [1, 'tick\n'],
+      [2, 'tick\n'],
+      [3, 'tick\n'],
+    ]);
+    expect((await host.run('pwd')).only().output).toBe('/tmp\n');
+  });
+
+  it('stops on demand', async () => {
+    await using host = new LocalHost();
+    host.startRepeat('forever', 'true', { intervalMs: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await host.stopRepeat('forever');
+    const count = host.repeatResults('forever').length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(host.repeatResults('forever').length).toBe(count);
+    expect(count).toBeGreaterThan(1);
+  });
+});
+
+describe('runOnHosts', () => {
+  it('returns a result or an error per host, in order, at the given concurrency', async () => {
+    const hosts = [
+      new LocalHost({ id: 'a' }),
+      new LocalHost({ id: 'b' }),
+      new LocalHost({ id: 'c' }),
+    ];
+    await hosts[1]!.close();
+    const outcomes = await runOnHosts(hosts, 'echo $((1+1))', { concurrency: 2, check: true });
+    expect(
+      outcomes.map((outcome) => [
+        outcome.host.id,
+        outcome.result?.only().output ?? outcome.error?.code,
+      ]),
+    ).toEqual([
+      ['a', '2\n'],
+      ['b', '2\n'],
+      ['c', '2\n'],
+    ]);
+    const failing = await runOnHosts(hosts, 'exit 1', { check: true });
+    expect(failing.map((outcome) => outcome.error?.code)).toEqual([
+      'COMMAND_FAILED',
+      'COMMAND_FAILED',
+      'COMMAND_FAILED',
+    ]);
+    await Promise.all(hosts.map((host) => host.close()));
+  });
+});
