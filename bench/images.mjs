@@ -6,9 +6,9 @@ import { mkdtempSync, readFileSync, writeFileSync, createWriteStream } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { EngineClient, ensureBaseImage, ensureBusyboxImage } from '../dist/index.js';
-import { busyboxRootfs } from '../dist/docker/images/busybox-image.js';
-import { packRootfs } from '../dist/docker/images/rootfs-tar.js';
+import { EngineClient, ensureBaseImage, ensureBusyboxImage } from '../src/index.ts';
+import { busyboxRootfs } from '../src/docker/images/busybox-image.ts';
+import { packRootfs } from '../src/docker/images/rootfs-tar.ts';
 import { compare } from './lib.mjs';
 
 const docker = (...args) => execFileSync('docker', args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -180,6 +180,7 @@ export abstract class BaseHost implements Host {
       openTimeoutMs: this.options.openTimeoutMs,
       recoverTimeoutMs: this.options.recoverTimeoutMs,
       onLine: (line) => this.logLines.output(line),
+      isLogging: () => this.log,
     });
     const handle = new HostSessionHandle(session, this.options, this.logLines, () =>
       this.sessions.delete(name),

@@ -5,7 +5,7 @@ describe('frameCommand', () => {
   it('assigns the command in single-quoted pieces and runs it between markers', () => {
     expect(frameCommand("echo 'hi'", { token: 'abc', seq: 3, isInteractive: false })).toBe(
       "__otto_c='echo '\\''hi'\\'''\n" +
-        "printf '%s%s\\n' '__OTTO_abc_' 'B3__'; command eval \"$__otto_c\" </dev/null 2>&1; __otto_s=$?; unset __otto_c; printf '%s%s%s__' '__OTTO_abc_' 'E3_' \"$__otto_s\"\n",
+        "printf '%s%s\\n' '__OTTO_abc_' 'B3__'; command eval \"$__otto_c\" </dev/null 2>&1; printf '%s%s%s__' '__OTTO_abc_' 'E3_' \"$?\"\n",
     );
   });
 

@@ -83,9 +83,8 @@ export function frameCommand(command: string, options: FrameOptions): string {
   const run = [
     `printf '%s%s\\n' '${base}' 'B${options.seq}__'`,
     `command eval "$__otto_c"${stdin} 2>&1`,
-    '__otto_s=$?',
-    'unset __otto_c',
-    `printf '%s%s%s__' '${base}' 'E${options.seq}_' "$__otto_s"`,
+    // printf's arguments are expanded before it runs, so "$?" is still the command's status.
+    `printf '%s%s%s__' '${base}' 'E${options.seq}_' "$?"`,
   ].join('; ');
   return `${[...assignCommand(command), run].join('\n')}\n`;
 }

@@ -41,6 +41,8 @@ export interface ShellSessionOptions {
   recoverTimeoutMs: number;
   /** Receives each output line of every command (host logging). */
   onLine?: (line: string) => void;
+  /** Whether `onLine` wants lines now (a host's log switch); checked once per command. @default always */
+  isLogging?: () => boolean;
 }
 
 /** Per-command options. */
@@ -214,15 +216,18 @@ export class ShellSession {
   ): Promise<SessionOutcome> {
     const seq = ++this.seq;
     const chunks: Buffer[] = [];
-    const lines = new LineSplitter((line) => this.options.onLine?.(line));
-    const matcher = new ExpectMatcher(options.expects ?? []);
+    // Both are built only when needed: this is the per-command hot path.
+    const onLine = this.options.onLine;
+    const lines =
+      onLine && (this.options.isLogging?.() ?? true) ? new LineSplitter(onLine) : undefined;
+    const matcher = options.expects?.length ? new ExpectMatcher(options.expects) : undefined;
     const reader = new CommandReader(
       this.markers.begin(seq),
       this.markers.endPrefix(seq),
       (bytes) => {
         chunks.push(bytes);
-        lines.push(bytes);
-        for (const answer of matcher.push(bytes)) this.channel?.write(answer);
+        lines?.push(bytes);
+        if (matcher) for (const answer of matcher.push(bytes)) this.channel?.write(answer);
       },
     );
     const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs;
@@ -237,7 +242,7 @@ export class ShellSession {
     );
     const result = await waitFor(ended, timeoutMs, options.signal);
     if (result.kind === 'done') {
-      lines.flush();
+      lines?.flush();
       this.keepRest(result.value.rest);
       return {
         exitCode: result.value.exitCode,
@@ -250,7 +255,7 @@ export class ShellSession {
         ? lostError(command, result.error, this.where)
         : stopError(result.kind, command, timeoutMs, this.where);
     if (result.kind !== 'failed') await this.recover(seq, reader);
-    lines.flush();
+    lines?.flush();
     this.consumer = undefined;
     this.onLost = undefined;
     return {
