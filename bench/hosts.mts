@@ -3,6 +3,9 @@
 import { LocalHost } from '../src/hosts/local-host.ts';
 import { compare } from './lib.mjs';
 import { openRawShell } from './contenders/raw-sh.mts';
+import { benchContainer } from './hosts-container.mts';
+import { benchRss } from './hosts-rss.mts';
+import { benchSsh } from './hosts-ssh.mts';
 
 async function benchLocal(): Promise<void> {
   const host = new LocalHost({ log: false });
@@ -20,6 +23,12 @@ async function benchLocal(): Promise<void> {
   await host.close();
 }
 
+/** Parts to run: `npm run bench -- hosts` runs all; BENCH_PARTS=local,ssh limits them. */
+const PARTS = (process.env.BENCH_PARTS ?? 'local,container,ssh,rss').split(',');
+
 export async function run(): Promise<void> {
-  await benchLocal();
+  if (PARTS.includes('local')) await benchLocal();
+  if (PARTS.includes('container')) await benchContainer();
+  if (PARTS.includes('ssh')) await benchSsh();
+  if (PARTS.includes('rss')) await benchRss();
 }

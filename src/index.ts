@@ -65,3 +65,71 @@ export {
   type ContainerRunResult,
 } from './docker/containers/run-container.js';
 export { ownershipLabels, OWNER_LABEL, OWNER_VALUE, RUN_ID } from './docker/labels.js';
+export {
+  StartedContainer,
+  inspectContainer,
+  removeContainer,
+  type ContainerState,
+} from './docker/containers/started-container.js';
+export type { ContainerSpec, PublishedPort } from './docker/containers/container-spec.js';
+export { StartedNetwork, type NetworkSpec } from './docker/networks/started-network.js';
+export {
+  DockerExecTransport,
+  type DockerExecTransportOptions,
+} from './docker/exec/docker-exec-transport.js';
+export { DockerArchiveTransfer } from './docker/exec/docker-archive-transfer.js';
+export type {
+  Transport,
+  TransportKind,
+  ShellChannel,
+  ShellChannelOptions,
+  ExecOptions,
+  ExecOutcome,
+} from './transports/transport.js';
+export { LocalTransport } from './transports/local-transport.js';
+export { SshTransport, type SshTransportOptions } from './transports/ssh/ssh-transport.js';
+export type { SshTarget, HostKeyPolicy } from './transports/ssh/ssh-target.js';
+export type {
+  Transfer,
+  TransferOptions,
+  TransferProgress,
+  TransferResult,
+} from './transfers/transfer.js';
+export { SftpTransfer } from './transfers/sftp-transfer.js';
+export { ScpTransfer } from './transfers/scp-transfer.js';
+export { LocalTransfer } from './transfers/local-transfer.js';
+export {
+  ShellSession,
+  type ShellSessionOptions,
+  type SessionRunOptions,
+  type SessionOutcome,
+} from './sessions/shell-session.js';
+export type { ExpectRule } from './sessions/expect-matcher.js';
+export type {
+  Host,
+  HostSession,
+  Commands,
+  RunOptions,
+  OneshotOptions,
+  InteractOptions,
+} from './hosts/host.js';
+export {
+  RunResult,
+  isOkStatus,
+  type CommandResult,
+  type ShellCommand,
+  type Status,
+} from './hosts/command-result.js';
+export type { HostOptions } from './hosts/host-options.js';
+export type { RepeatOptions, RepeatRecord } from './hosts/repeater.js';
+export { LocalHost } from './hosts/local-host.js';
+export {
+  SshHost,
+  SSH_TRANSFERS,
+  type SshHostOptions,
+  type SshTransferKind,
+} from './hosts/ssh-host.js';
+export { ContainerHost, type ContainerHostOptions } from './hosts/container-host.js';
+export { runOnHosts, type FanOutOptions, type HostOutcome } from './hosts/fan-out.js';
+export { getDefaultLogger, setDefaultLogger } from './common/logger.js';
+export { quotePosix, joinArgv } from './common/quote.js';

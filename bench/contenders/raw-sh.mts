@@ -1,7 +1,10 @@
 // The floor for a persistent local shell: a bare `sh` over pipes, one `echo` round trip, no framing.
 import { spawn } from 'node:child_process';
 
-export async function openRawShell(): Promise<{ roundTrip: () => Promise<void>; close: () => void }> {
+export async function openRawShell(): Promise<{
+  roundTrip: () => Promise<void>;
+  close: () => void;
+}> {
   const shell = spawn('sh', [], { stdio: ['pipe', 'pipe', 'ignore'] });
   let waiter: (() => void) | undefined;
   let seen = '';

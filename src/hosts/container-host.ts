@@ -1,0 +1,67 @@
+import { DEFAULT_SOCKET_PATH } from '../docker/engine/engine-endpoint.js';
+import { EngineClient } from '../docker/engine/engine-client.js';
+import { DockerArchiveTransfer } from '../docker/exec/docker-archive-transfer.js';
+import { DockerExecTransport } from '../docker/exec/docker-exec-transport.js';
+import { BaseHost } from './base-host.js';
+import { normalizeHostOptions, type HostOptions } from './host-options.js';
+import type { SshHost } from './ssh-host.js';
+
+/** Options of a {@link ContainerHost}. */
+export interface ContainerHostOptions extends HostOptions {
+  /** The engine the container runs on. @default the one DOCKER_HOST or the default socket names */
+  engine?: EngineClient;
+  /** User commands run as. @default the container's user */
+  user?: string;
+}
+
+/**
+ * A running container as a host, through the Docker Engine API only (no docker CLI, nothing
+ * needed in the image but `/bin/sh`): the persistent shell is a long-lived exec of `sh` with stdin
+ * attached, a oneshot is one exec, and put/get are one streamed archive call each way.
+ * @example
+ * await using web = new ContainerHost('web-1');
+ * await web.put(['./site'], '/srv');
+ * console.log((await web.run('ls /srv/site')).only().output);
+ */
+export class ContainerHost extends BaseHost {
+  readonly engine: EngineClient;
+  readonly containerId: string;
+
+  constructor(container: string, options: ContainerHostOptions = {}) {
+    const engine = options.engine ?? EngineClient.fromEnvironment();
+    const resolved = normalizeHostOptions(options, {
+      id: container.length === 64 ? container.slice(0, 12) : container,
+      pty: false,
+    });
+    super(
+      new DockerExecTransport(engine, container, { user: options.user }),
+      new DockerArchiveTransfer(engine, container),
+      resolved,
+    );
+    this.engine = engine;
+    this.containerId = container;
+  }
+
+  /**
+   * A container on the engine of an SSH host (through its hops): the engine's socket is forwarded
+   * over the host's own connection, so nothing listens on the network. The SSH host stays open
+   * when this host closes; close it yourself after its containers.
+   * @example const app = ContainerHost.onSshHost(labHost, 'app-1');
+   */
+  static onSshHost(
+    sshHost: SshHost,
+    container: string,
+    options: ContainerHostOptions & { socketPath?: string } = {},
+  ): ContainerHost {
+    const socketPath = options.socketPath ?? DEFAULT_SOCKET_PATH;
+    const engine = new EngineClient(
+      { kind: 'ssh', url: `unix://${socketPath} on ${sshHost.ssh.address}` },
+      { createConnection: () => sshHost.ssh.openUnixSocket(socketPath) },
+    );
+    return new ContainerHost(container, {
+      ...options,
+      engine,
+      id: options.id ?? `${sshHost.id}/${container.slice(0, 12)}`,
+    });
+  }
+}

@@ -1,0 +1,126 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { engine } from '../../test/helpers/engine.js';
+import { describeHostContract } from '../../test/helpers/host-contract.js';
+import { startLocalSshd, type LocalSshd } from '../../test/helpers/local-sshd.js';
+import { startSshTestbed, type SshTestbed } from '../../test/helpers/ssh-testbed.js';
+import { StartedContainer } from '../docker/containers/started-container.js';
+import { ContainerHost } from './container-host.js';
+import { SshHost } from './ssh-host.js';
+
+let testbed: SshTestbed;
+beforeAll(async () => {
+  testbed = await startSshTestbed(['direct', 'behind', 'deep']);
+}, 120_000);
+afterAll(() => testbed?.stop());
+
+function direct(knownHostsPath = testbed.newKnownHostsPath()) {
+  const server = testbed.server('direct');
+  return {
+    host: server.host,
+    port: server.port,
+    username: 'otto',
+    password: 'otto',
+    knownHostsPath,
+    name: 'direct',
+  };
+}
+
+describeHostContract('ssh', () => Promise.resolve(new SshHost(direct(), { id: 'ssh-direct' })), {
+  hasPty: true,
+});
+describeHostContract('ssh without a terminal', () =>
+  Promise.resolve(new SshHost(direct(), { id: 'ssh-plain', pty: false })),
+);
+
+describe('SshHost through hops', () => {
+  it('runs on a host two hops away, each hop with its own credentials', async () => {
+    const knownHostsPath = testbed.newKnownHostsPath();
+    const behind = testbed.server('behind');
+    const deep = testbed.server('deep');
+    await using host = new SshHost({
+      host: deep.host,
+      port: deep.port,
+      username: 'root',
+      password: 'root',
+      knownHostsPath,
+      hop: {
+        host: behind.host,
+        port: behind.port,
+        username: 'otto',
+        privateKey: testbed.keys.privateKey,
+        knownHostsPath,
+        hop: direct(knownHostsPath),
+      },
+    });
+    expect((await host.run(['hostname', 'id -un'])).results.map((result) => result.output)).toEqual(
+      ['deep\n', 'root\n'],
+    );
+    expect((await host.oneshot('hostname')).stdout).toBe('deep\n');
+  });
+
+  it('moves files with sftp and scp through a hop', async () => {
+    const local = await mkdtemp(join(tmpdir(), 'otto-ssh-host-'));
+    await writeFile(join(local, 'note.txt'), 'through the hop\n');
+    const behind = testbed.server('behind');
+    for (const transfer of ['sftp', 'scp'] as const) {
+      const knownHostsPath = testbed.newKnownHostsPath();
+      await using host = new SshHost(
+        {
+          host: behind.host,
+          port: behind.port,
+          username: 'otto',
+          password: 'otto',
+          knownHostsPath,
+          hop: direct(knownHostsPath),
+        },
+        { transfer },
+      );
+      await host.put([join(local, 'note.txt')], '/tmp');
+      expect((await host.run('cat /tmp/note.txt')).only().output).toBe('through the hop\n');
+      const back = await mkdtemp(join(tmpdir(), 'otto-ssh-back-'));
+      await host.get(['/tmp/note.txt'], back);
+      expect(await readFile(join(back, 'note.txt'), 'utf8')).toBe('through the hop\n');
+    }
+  });
+});
+
+describe('ContainerHost on the engine of an SSH host', () => {
+  let sshd: LocalSshd;
+  let container: StartedContainer;
+  beforeAll(async () => {
+    sshd = await startLocalSshd();
+    container = await StartedContainer.start(engine, {
+      image: inject('images').busybox,
+      cmd: ['sleep', '3600'],
+      purpose: 'container-over-ssh-test',
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await container?.stop();
+    await sshd?.stop();
+  });
+
+  it('runs sessions, oneshots and transfers through the forwarded engine socket', async () => {
+    await using dockerHost = new SshHost({
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.username,
+      privateKey: sshd.keys.privateKey,
+      knownHostsPath: sshd.knownHostsPath,
+    });
+    await using app = ContainerHost.onSshHost(dockerHost, container.id);
+    await app.run('cd /tmp; X=over-ssh');
+    expect((await app.run('echo "$PWD $X"')).only().output).toBe('/tmp over-ssh\n');
+    expect((await app.oneshot(['hostname'])).stdout).toBe(`${container.id.slice(0, 12)}\n`);
+    const local = await mkdtemp(join(tmpdir(), 'otto-over-ssh-'));
+    await writeFile(join(local, 'payload.txt'), 'via ssh and the engine\n');
+    await app.put([join(local, 'payload.txt')], '/tmp');
+    expect((await app.run('cat /tmp/payload.txt')).only().output).toBe('via ssh and the engine\n');
+    expect(app.engine.endpoint.url).toBe(
+      `unix:///var/run/docker.sock on ${dockerHost.ssh.address}`,
+    );
+  });
+});
