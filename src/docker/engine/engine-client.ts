@@ -1,7 +1,17 @@
 import Modem from 'docker-modem';
-import type { IncomingMessage } from 'node:http';
+import type { Agent, IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { ConnectionError, DockerError } from '../../errors.js';
-import { resolveEngineEndpoint, type EngineEndpoint } from './engine-endpoint.js';
+import {
+  ConnectionFactoryAgent,
+  createKeepAliveAgent,
+  type ConnectionFactory,
+} from './engine-agent.js';
+import {
+  DEFAULT_SOCKET_PATH,
+  resolveEngineEndpoint,
+  type EngineEndpoint,
+} from './engine-endpoint.js';
 
 /** A byte stream that can feed a request body: a Node stream, or a tar-stream pack. */
 export interface ByteSource {
@@ -32,7 +42,21 @@ export interface EngineVersion {
   arch: string;
 }
 
+/** Options of an {@link EngineClient}. */
+export interface EngineClientOptions {
+  /**
+   * Opens each connection to the engine's API, for an engine reached some other way than the
+   * endpoint says: e.g. a lab host's `/var/run/docker.sock` forwarded over its SSH connection.
+   * The endpoint then only names the engine in messages.
+   * @default connections to the endpoint's socket or address
+   */
+  createConnection?: ConnectionFactory;
+}
+
 const DEFAULT_OK = [200, 201, 204] as const;
+
+/** How a request's answer is handed back. */
+type AnswerMode = 'json' | 'stream' | 'hijack';
 
 /**
  * A connection to one Docker engine through its HTTP API. Knows nothing of images or containers:
@@ -44,10 +68,15 @@ const DEFAULT_OK = [200, 201, 204] as const;
 export class EngineClient {
   readonly endpoint: EngineEndpoint;
   private readonly modem: Modem;
+  private readonly agent: Agent | undefined;
 
-  constructor(endpoint: EngineEndpoint = resolveEngineEndpoint()) {
+  constructor(
+    endpoint: EngineEndpoint = resolveEngineEndpoint(),
+    options: EngineClientOptions = {},
+  ) {
     this.endpoint = endpoint;
-    this.modem = new Modem(modemOptions(endpoint));
+    this.agent = createAgent(endpoint, options);
+    this.modem = new Modem(modemOptions(endpoint, this.agent, options));
   }
 
   /** A client for the engine that `DOCKER_HOST` (or the default socket) names. */
@@ -57,13 +86,22 @@ export class EngineClient {
 
   /** Sends a request and returns the parsed JSON answer (or undefined for an empty one). */
   async json<T>(request: EngineRequest): Promise<T> {
-    const answer = await this.dial(request, false);
+    const answer = await this.dial(request, 'json');
     return (Buffer.isBuffer(answer) ? parseBody(answer) : answer) as T;
   }
 
   /** Sends a request and returns the response body as a stream (logs, archives, progress). */
   async stream(request: EngineRequest): Promise<IncomingMessage> {
-    return (await this.dial(request, true)) as IncomingMessage;
+    return (await this.dial(request, 'stream')) as IncomingMessage;
+  }
+
+  /**
+   * Sends a request that takes over the connection (`Upgrade: tcp`) and returns it as one
+   * bidirectional byte stream, e.g. an exec with stdin attached. `end()` half-closes it: the
+   * engine then closes the process's stdin and keeps sending its output until it exits.
+   */
+  async hijack(request: Omit<EngineRequest, 'input' | 'signal'>): Promise<Duplex> {
+    return (await this.dial(request, 'hijack')) as Duplex;
   }
 
   /** True when the engine answers `/_ping`; never throws. */
@@ -84,7 +122,12 @@ export class EngineClient {
     return { version: raw.Version, apiVersion: raw.ApiVersion, os: raw.Os, arch: raw.Arch };
   }
 
-  private dial(request: EngineRequest, isStream: boolean): Promise<unknown> {
+  /** Closes the connections kept alive for later requests; requests under way are not affected. */
+  close(): void {
+    this.agent?.destroy();
+  }
+
+  private dial(request: EngineRequest, mode: AnswerMode): Promise<unknown> {
     const okStatus = request.okStatus ?? DEFAULT_OK;
     const statusCodes: Record<number, true> = Object.fromEntries(
       okStatus.map((code) => [code, true]),
@@ -97,7 +140,9 @@ export class EngineClient {
           method: request.method,
           options,
           statusCodes,
-          isStream,
+          isStream: mode !== 'json',
+          hijack: mode === 'hijack',
+          openStdin: mode === 'hijack',
           file: request.input,
           abortSignal: request.signal,
         } as unknown as Modem.DialOptions,
@@ -148,8 +193,20 @@ export function engineStatusOf(error: unknown): number | undefined {
   return error instanceof DockerError ? cause?.statusCode : undefined;
 }
 
-function modemOptions(endpoint: EngineEndpoint): Modem.ConstructorOptions {
-  if (endpoint.kind === 'unix') return { socketPath: endpoint.socketPath };
+function createAgent(endpoint: EngineEndpoint, options: EngineClientOptions): Agent | undefined {
+  if (options.createConnection) return new ConnectionFactoryAgent(options.createConnection);
+  // TLS needs an https agent and ssh brings its own; both keep the driver's.
+  return endpoint.kind === 'unix' || endpoint.kind === 'tcp' ? createKeepAliveAgent() : undefined;
+}
+
+function modemOptions(
+  endpoint: EngineEndpoint,
+  agent: Agent | undefined,
+  options: EngineClientOptions,
+): Modem.ConstructorOptions {
+  // The factory's agent ignores the socket path; the driver only needs one to build the request.
+  if (options.createConnection) return { socketPath: DEFAULT_SOCKET_PATH, agent };
+  if (endpoint.kind === 'unix') return { socketPath: endpoint.socketPath, agent };
   if (endpoint.kind === 'ssh') {
     return {
       protocol: 'ssh',
@@ -161,7 +218,7 @@ function modemOptions(endpoint: EngineEndpoint): Modem.ConstructorOptions {
   }
   // With TLS the driver reads DOCKER_CERT_PATH and DOCKER_TLS_VERIFY itself.
   if (endpoint.kind === 'tls') return undefined as unknown as Modem.ConstructorOptions;
-  return { protocol: 'http', host: endpoint.host, port: endpoint.port };
+  return { protocol: 'http', host: endpoint.host, port: endpoint.port, agent };
 }
 
 function compactQuery(query: EngineRequest['query']): Record<string, unknown> {

@@ -1,0 +1,78 @@
+import { Agent, type AgentOptions, type ClientRequestArgs } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { inspect } from 'node:util';
+
+/**
+ * Opens one byte stream to an engine's API socket, e.g. a unix socket forwarded over an SSH
+ * connection (`streamlocal` channel). Each call must return a new, independent stream.
+ */
+export type ConnectionFactory = () => Promise<Duplex>;
+
+// Keep-alive, measured on this machine (Docker 20.10 on its unix socket, Node 20, 400 interleaved
+// requests): a small GET takes 0.445 ms on a kept-alive connection and 0.536 ms on a new one, so
+// an exec round trip (create, start, inspect; start always gets its own connection, which the
+// engine closes at the end of the stream) is about 0.2 ms faster out of 55 ms: within the noise.
+// We keep connections alive anyway: it is free, it does not depend on the Node version's global
+// agent, and over a forwarded socket each new connection costs an SSH channel round trip.
+const KEEP_ALIVE_MS = 5_000;
+
+/**
+ * An HTTP agent for engine requests. The driver formats every request's options for its debug log
+ * with `util.inspect(..., { depth: null })` even when the log is off; an agent shown in full
+ * (every socket and waiting request) made 100 concurrent execs take 55 s instead of 6 s.
+ */
+export class EngineAgent extends Agent {
+  constructor(options: AgentOptions = { keepAlive: true, keepAliveMsecs: KEEP_ALIVE_MS }) {
+    super(options);
+  }
+
+  [inspect.custom](): string {
+    return this.constructor.name;
+  }
+}
+
+/** An HTTP agent that keeps engine connections alive between requests. */
+export function createKeepAliveAgent(): Agent {
+  return new EngineAgent();
+}
+
+/**
+ * An HTTP agent whose connections come from a {@link ConnectionFactory} instead of a socket path
+ * or an address; they are kept alive between requests like those of the default agent.
+ */
+export class ConnectionFactoryAgent extends EngineAgent {
+  constructor(private readonly factory: ConnectionFactory) {
+    super();
+  }
+
+  // Node's agent accepts the stream through the callback when nothing is returned.
+  override createConnection(
+    _options: ClientRequestArgs,
+    callback?: (error: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    this.factory().then(
+      (stream) => callback?.(null, stream),
+      (error: unknown) => callback?.(asError(error), undefined as unknown as Duplex),
+    );
+    return undefined;
+  }
+
+  // The default implementations call net.Socket methods that a channel stream may lack.
+  override keepSocketAlive(socket: Duplex): boolean {
+    callIfPresent(socket, 'unref');
+    return true;
+  }
+
+  override reuseSocket(socket: Duplex): void {
+    callIfPresent(socket, 'ref');
+  }
+}
+
+function callIfPresent(socket: Duplex, method: 'ref' | 'unref'): void {
+  const candidate = (socket as Partial<Record<typeof method, () => void>>)[method];
+  if (typeof candidate === 'function') candidate.call(socket);
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
