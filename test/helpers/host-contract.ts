@@ -186,7 +186,8 @@ export function describeHostContract(
     });
 
     it('runs statelessly with stdout and stderr apart and in order', async () => {
-      const result = await host.oneshot('echo out; echo err >&2; exit 3');
+      // stdout and stderr travel through separate pipes: only writes apart in time keep their order.
+      const result = await host.oneshot('echo out; sleep 0.2; echo err >&2; exit 3');
       expect(result).toMatchObject({
         stdout: 'out\n',
         stderr: 'err\n',

@@ -12,6 +12,8 @@ export interface ExtractOptions {
   /** Container directory the entry names are relative to, for progress and results. */
   remoteDir: string;
   onProgress?: (progress: TransferProgress) => void;
+  /** Stops the extraction at the next chunk: data already received is not written on. */
+  signal?: AbortSignal;
 }
 
 /** A regular file written by {@link extractArchive}. */
@@ -128,8 +130,11 @@ async function writeFileEntry(
 ): Promise<number> {
   const totalBytes = header.size;
   const temporary = temporaryPath(target);
-  const report = (doneBytes: number): void =>
+  const report = (doneBytes: number): void => {
     state.options.onProgress?.({ file: source, doneBytes, totalBytes });
+    // A stop must not wait for the response to end: the data already buffered could finish the file.
+    state.options.signal?.throwIfAborted();
+  };
   const previous = await keepPrevious(target);
   try {
     report(0);

@@ -162,6 +162,7 @@ export class DockerArchiveTransfer implements Transfer {
         localDir,
         remoteDir: remoteParent(path),
         onProgress: options.onProgress,
+        signal: stop.signal,
       });
     } catch (error) {
       response.destroy();

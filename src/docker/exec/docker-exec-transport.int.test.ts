@@ -96,7 +96,8 @@ describe.each(IMAGES)('DockerExecTransport on %s', (imageName) => {
 
   it('reports each chunk as it arrives', async () => {
     const chunks: string[] = [];
-    await transport.exec('echo one; echo two >&2', {
+    // The engine copies stdout and stderr from separate pipes: only writes apart in time keep their order.
+    await transport.exec('echo one; sleep 0.2; echo two >&2', {
       timeoutMs: 10_000,
       onOutput: (chunk, stream) => chunks.push(`${stream}:${chunk.toString()}`),
     });

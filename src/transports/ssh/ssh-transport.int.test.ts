@@ -134,7 +134,7 @@ describe('SshTransport exec', () => {
   it('keeps stdout and stderr apart, in order in output, with the exit code', async () => {
     const ssh = connectTo();
     const outcome = await ssh.exec(
-      'echo out; sleep 0.05; echo err >&2; sleep 0.05; echo out2; exit 3',
+      'echo out; sleep 0.2; echo err >&2; sleep 0.2; echo out2; exit 3',
       { timeoutMs: 10_000 },
     );
     expect(outcome).toMatchObject({ exitCode: 3 });
