@@ -39,7 +39,7 @@ export async function run() {
     .split('\n')
     .filter(Boolean);
   const tarPath = join(dir, 'rootfs.tar');
-  await pipeline(packRootfs(busyboxRootfs(binary, applets)), createWriteStream(tarPath));
+  await pipeline(await packRootfs(busyboxRootfs(binary, applets)), createWriteStream(tarPath));
   const imported = [];
   await compare(
     'fresh busybox image (build, import, tag)',

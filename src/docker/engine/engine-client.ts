@@ -1,4 +1,5 @@
-import Modem from 'docker-modem';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Agent, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ConnectionError, DockerError } from '../../errors.js';
@@ -12,6 +13,14 @@ import {
   resolveEngineEndpoint,
   type EngineEndpoint,
 } from './engine-endpoint.js';
+import {
+  EngineHttpError,
+  sendForHijack,
+  sendForJson,
+  sendForResponse,
+  type HttpCall,
+  type HttpTarget,
+} from './engine-http.js';
 
 /** A byte stream that can feed a request body: a Node stream, or a tar-stream pack. */
 export interface ByteSource {
@@ -55,9 +64,6 @@ export interface EngineClientOptions {
 
 const DEFAULT_OK = [200, 201, 204] as const;
 
-/** How a request's answer is handed back. */
-type AnswerMode = 'json' | 'stream' | 'hijack';
-
 /**
  * A connection to one Docker engine through its HTTP API. Knows nothing of images or containers:
  * those are functions in the neighbouring folders that take a client.
@@ -67,16 +73,23 @@ type AnswerMode = 'json' | 'stream' | 'hijack';
  */
 export class EngineClient {
   readonly endpoint: EngineEndpoint;
-  private readonly modem: Modem;
+  private readonly target: HttpTarget;
   private readonly agent: Agent | undefined;
+  private readonly closeTunnel: () => Promise<void>;
 
   constructor(
     endpoint: EngineEndpoint = resolveEngineEndpoint(),
     options: EngineClientOptions = {},
   ) {
     this.endpoint = endpoint;
-    this.agent = createAgent(endpoint, options);
-    this.modem = new Modem(modemOptions(endpoint, this.agent, options));
+    const tunnel =
+      endpoint.kind === 'ssh' && !options.createConnection ? createSshTunnel(endpoint) : undefined;
+    this.closeTunnel = tunnel?.close ?? (() => Promise.resolve());
+    const createConnection = options.createConnection ?? tunnel?.createConnection;
+    this.agent = createConnection
+      ? new ConnectionFactoryAgent(createConnection)
+      : createKeepAliveAgent();
+    this.target = httpTarget(endpoint, this.agent, createConnection !== undefined);
   }
 
   /** A client for the engine that `DOCKER_HOST` (or the default socket) names. */
@@ -86,13 +99,12 @@ export class EngineClient {
 
   /** Sends a request and returns the parsed JSON answer (or undefined for an empty one). */
   async json<T>(request: EngineRequest): Promise<T> {
-    const answer = await this.dial(request, 'json');
-    return (Buffer.isBuffer(answer) ? parseBody(answer) : answer) as T;
+    return (await this.dial(request, sendForJson)) as T;
   }
 
   /** Sends a request and returns the response body as a stream (logs, archives, progress). */
-  async stream(request: EngineRequest): Promise<IncomingMessage> {
-    return (await this.dial(request, 'stream')) as IncomingMessage;
+  stream(request: EngineRequest): Promise<IncomingMessage> {
+    return this.dial(request, sendForResponse);
   }
 
   /**
@@ -100,8 +112,8 @@ export class EngineClient {
    * bidirectional byte stream, e.g. an exec with stdin attached. `end()` half-closes it: the
    * engine then closes the process's stdin and keeps sending its output until it exits.
    */
-  async hijack(request: Omit<EngineRequest, 'input' | 'signal'>): Promise<Duplex> {
-    return (await this.dial(request, 'hijack')) as Duplex;
+  hijack(request: Omit<EngineRequest, 'input' | 'signal'>): Promise<Duplex> {
+    return this.dial(request, sendForHijack);
   }
 
   /** True when the engine answers `/_ping`; never throws. */
@@ -125,47 +137,36 @@ export class EngineClient {
   /** Closes the connections kept alive for later requests; requests under way are not affected. */
   close(): void {
     this.agent?.destroy();
+    void this.closeTunnel();
   }
 
-  private dial(request: EngineRequest, mode: AnswerMode): Promise<unknown> {
-    const okStatus = request.okStatus ?? DEFAULT_OK;
-    const statusCodes: Record<number, true> = Object.fromEntries(
-      okStatus.map((code) => [code, true]),
-    );
-    const options = { _query: compactQuery(request.query), _body: request.body ?? {} };
-    return new Promise((resolve, reject) => {
-      this.modem.dial(
-        {
-          path: `${request.path}?`,
-          method: request.method,
-          options,
-          statusCodes,
-          isStream: mode !== 'json',
-          hijack: mode === 'hijack',
-          openStdin: mode === 'hijack',
-          file: request.input,
-          abortSignal: request.signal,
-        } as unknown as Modem.DialOptions,
-        (error: unknown, answer: unknown) =>
-          error ? reject(this.toError(request, error)) : resolve(answer),
-      );
-    });
+  private async dial<T>(
+    request: EngineRequest,
+    send: (target: HttpTarget, call: HttpCall) => Promise<T>,
+  ): Promise<T> {
+    const call: HttpCall = {
+      method: request.method,
+      path: request.path,
+      query: request.query,
+      body: request.body,
+      input: request.input,
+      okStatus: request.okStatus ?? DEFAULT_OK,
+      signal: request.signal,
+    };
+    try {
+      return await send(this.target, call);
+    } catch (error) {
+      throw this.toError(request, error);
+    }
   }
 
   private toError(request: EngineRequest, error: unknown): Error {
     const where = `${request.method} ${request.path}`;
-    const failure = error as {
-      statusCode?: number;
-      json?: { message?: string };
-      code?: string;
-      name?: string;
-      message?: string;
-    };
-    if (failure.statusCode !== undefined) {
-      const reason = failure.json?.message ?? extractReason(failure.message);
+    const failure = error as { code?: string; name?: string; message?: string };
+    if (error instanceof EngineHttpError) {
       return new DockerError(
         'ENGINE_REQUEST_FAILED',
-        `Engine request ${where} failed at ${this.endpoint.url} with HTTP ${failure.statusCode}: ${reason}`,
+        `Engine request ${where} failed at ${this.endpoint.url} with HTTP ${error.statusCode}: ${error.reason}`,
         {
           where: this.endpoint.url,
           operation: where,
@@ -193,50 +194,53 @@ export function engineStatusOf(error: unknown): number | undefined {
   return error instanceof DockerError ? cause?.statusCode : undefined;
 }
 
-function createAgent(endpoint: EngineEndpoint, options: EngineClientOptions): Agent | undefined {
-  if (options.createConnection) return new ConnectionFactoryAgent(options.createConnection);
-  // TLS needs an https agent and ssh brings its own; both keep the driver's.
-  return endpoint.kind === 'unix' || endpoint.kind === 'tcp' ? createKeepAliveAgent() : undefined;
+/** Where the HTTP requests go; a connection factory's agent ignores the address. */
+function httpTarget(endpoint: EngineEndpoint, agent: Agent, viaFactory: boolean): HttpTarget {
+  if (viaFactory) return { agent, socketPath: DEFAULT_SOCKET_PATH };
+  if (endpoint.kind === 'unix') return { agent, socketPath: endpoint.socketPath };
+  if (endpoint.kind === 'tls')
+    return { host: endpoint.host, port: endpoint.port, tls: readTlsMaterial() };
+  return { agent, host: endpoint.host, port: endpoint.port };
 }
 
-function modemOptions(
-  endpoint: EngineEndpoint,
-  agent: Agent | undefined,
-  options: EngineClientOptions,
-): Modem.ConstructorOptions {
-  // The factory's agent ignores the socket path; the driver only needs one to build the request.
-  if (options.createConnection) return { socketPath: DEFAULT_SOCKET_PATH, agent };
-  if (endpoint.kind === 'unix') return { socketPath: endpoint.socketPath, agent };
-  if (endpoint.kind === 'ssh') {
-    return {
-      protocol: 'ssh',
-      host: endpoint.host,
-      port: endpoint.port,
-      username: endpoint.username,
-      sshOptions: { agent: process.env.SSH_AUTH_SOCK },
-    };
-  }
-  // With TLS the driver reads DOCKER_CERT_PATH and DOCKER_TLS_VERIFY itself.
-  if (endpoint.kind === 'tls') return undefined as unknown as Modem.ConstructorOptions;
-  return { protocol: 'http', host: endpoint.host, port: endpoint.port, agent };
+/** The client certificates DOCKER_CERT_PATH names (ca.pem, cert.pem, key.pem), as the docker CLI reads them. */
+function readTlsMaterial(): HttpTarget['tls'] {
+  const dir = process.env.DOCKER_CERT_PATH;
+  if (!dir) return {};
+  const read = (name: string): Buffer | undefined => {
+    try {
+      return readFileSync(join(dir, name));
+    } catch {
+      return undefined;
+    }
+  };
+  return { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') };
 }
 
-function compactQuery(query: EngineRequest['query']): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) out[key] = value;
-  return out;
-}
-
-function parseBody(body: Buffer): unknown {
-  if (body.length === 0) return undefined;
-  const text = body.toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function extractReason(message: string | undefined): string {
-  return (message ?? 'no reason given').replace(/^\(HTTP code \d+\)\s*[^-]*-\s*/, '').trim();
+/**
+ * For DOCKER_HOST=ssh://user@host[:port]: the engine's socket forwarded over an SSH connection of
+ * ours (the SSH transport is loaded only then), authenticated by the ssh-agent, host key checked.
+ */
+function createSshTunnel(endpoint: EngineEndpoint): {
+  createConnection: ConnectionFactory;
+  close: () => Promise<void>;
+} {
+  let opening:
+    Promise<{ openUnixSocket(path: string): Promise<Duplex>; close(): Promise<void> }> | undefined;
+  const open = () =>
+    (opening ??= import('../../transports/ssh/ssh-transport.js').then(
+      ({ SshTransport }) =>
+        new SshTransport({
+          host: endpoint.host!,
+          port: endpoint.port,
+          username: endpoint.username ?? process.env.USER ?? 'root',
+          useAgent: true,
+        }),
+    ));
+  return {
+    createConnection: async () => (await open()).openUnixSocket(DEFAULT_SOCKET_PATH),
+    close: async () => {
+      if (opening) await (await opening).close();
+    },
+  };
 }

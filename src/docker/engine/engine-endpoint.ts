@@ -1,6 +1,6 @@
 import { ConfigError } from '../../errors.js';
 
-/** Where a Docker engine listens. Our own type: the driver's options never leave this folder. */
+/** Where a Docker engine listens. */
 export interface EngineEndpoint {
   /** `unix` socket, plain `tcp`, `tls` (tcp with certificates) or `ssh` (engine socket over SSH). */
   kind: 'unix' | 'tcp' | 'tls' | 'ssh';

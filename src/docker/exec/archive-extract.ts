@@ -1,7 +1,8 @@
 import { chmod, link, lstat, mkdir, open, rename, rm, symlink, utimes } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { extract, type ExtractEvents, type Header } from 'tar-stream';
+import type { ExtractEvents, Header } from 'tar-stream';
+import { loadTarStream } from '../tar-stream.js';
 import { TransferError } from '../../errors.js';
 import type { TransferProgress } from '../../transfers/transfer.js';
 import { localEntryPath, remoteEntryPath, temporaryPath } from './archive-paths.js';
@@ -53,6 +54,7 @@ export async function extractArchive(
     dirModes: [],
     files: [],
   };
+  const { extract } = await loadTarStream();
   const extractor = extract({ highWaterMark: EXTRACT_BUFFER_BYTES });
   extractor.on('entry', (header, entry, next) => {
     writeEntry(state, header, entry).then(

@@ -2,7 +2,8 @@ import { createReadStream, type Stats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { pack, type Header, type Pack } from 'tar-stream';
+import type { Header, Pack } from 'tar-stream';
+import { loadTarStream } from '../tar-stream.js';
 import type { TransferProgress } from '../../transfers/transfer.js';
 import { tarEntryName } from './archive-paths.js';
 
@@ -30,12 +31,13 @@ const EMPTY = Buffer.alloc(0);
  * Packs local files and directories (recursively, basenames kept, modes and times kept, owned by
  * root) into a tar stream, one file at a time, streamed from disk. `files` resolves once the
  * archive is complete; on a local failure it rejects and the archive is destroyed with the error.
- * @example const { archive, files } = packLocalPaths(['./dist', './run.sh']);
+ * @example const { archive, files } = await packLocalPaths(['./dist', './run.sh']);
  */
-export function packLocalPaths(
+export async function packLocalPaths(
   localPaths: readonly string[],
   options: PackOptions = {},
-): { archive: Pack; files: Promise<PackedFile[]> } {
+): Promise<{ archive: Pack; files: Promise<PackedFile[]> }> {
+  const { pack } = await loadTarStream();
   const archive = pack();
   const packed: PackedFile[] = [];
   const files = (async () => {

@@ -75,7 +75,7 @@ export class DockerArchiveTransfer implements Transfer {
     }
     const stop = watchStop(options.timeoutMs, options.signal);
     const started: string[] = [];
-    const { archive, files } = packLocalPaths(localPaths, {
+    const { archive, files } = await packLocalPaths(localPaths, {
       onProgress: options.onProgress,
       onEntry: (entryName) => started.push(entryName),
     });

@@ -74,13 +74,13 @@ export async function ensureBusyboxImage(
     recipeHash,
     force: options.force,
     onProgress: options.onProgress,
-    build: () => {
+    build: async () => {
       options.onProgress?.({
         subject: BUSYBOX_IMAGE,
         phase: 'import',
         message: `importing busybox with ${applets.length} applets`,
       });
-      return importImage(engine, packRootfs(busyboxRootfs(binary, applets)), {
+      return importImage(engine, await packRootfs(busyboxRootfs(binary, applets)), {
         subject: BUSYBOX_IMAGE,
         changes: [
           'ENV PATH=/usr/sbin:/usr/bin:/sbin:/bin',

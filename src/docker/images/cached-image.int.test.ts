@@ -11,9 +11,9 @@ const RECIPE = hashParts(['cached-image test', String(process.pid)]);
 
 let builds = 0;
 /** Imports a one-file image; each call makes a new image id (the creation time differs). */
-function importTiny(): Promise<string> {
+async function importTiny(): Promise<string> {
   builds++;
-  const rootfs = packRootfs([
+  const rootfs = await packRootfs([
     { kind: 'file', path: '/hello', mode: 0o644, content: `build ${builds}\n` },
   ]);
   return importImage(engine, rootfs, { subject: REF });

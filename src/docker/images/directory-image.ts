@@ -1,6 +1,5 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { pack } from 'tar-stream';
 import { ImageBuildError } from '../../errors.js';
 import { hashParts } from '../../common/hash.js';
 import type { ProgressListener } from '../../common/progress.js';
@@ -8,6 +7,7 @@ import type { EngineClient } from '../engine/engine-client.js';
 import { imageLabels } from '../labels.js';
 import { ensureCachedImage, type CachedImage } from './cached-image.js';
 import { buildImage, inspectImage } from './image-api.js';
+import { loadTarStream } from '../tar-stream.js';
 
 /** Options of {@link ensureImageFromDirectory}. */
 export interface DirectoryImageOptions {
@@ -59,8 +59,8 @@ export async function ensureImageFromDirectory(
     recipeHash,
     force: options.force,
     onProgress: options.onProgress,
-    build: () =>
-      buildImage(engine, packContext(files), {
+    build: async () =>
+      buildImage(engine, await packContext(files), {
         subject: ref,
         buildArgs: options.buildArgs,
         labels: imageLabels('test-image', recipeHash),
@@ -122,7 +122,8 @@ async function resolveBaseImages(
   return ids;
 }
 
-function packContext(files: readonly ContextFile[]) {
+async function packContext(files: readonly ContextFile[]) {
+  const { pack } = await loadTarStream();
   const archive = pack();
   for (const file of files)
     archive.entry({ name: file.path, mode: file.mode, mtime: new Date(0) }, file.content);

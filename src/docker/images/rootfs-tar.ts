@@ -1,4 +1,5 @@
-import { pack, type Pack } from 'tar-stream';
+import type { Pack } from 'tar-stream';
+import { loadTarStream } from '../tar-stream.js';
 
 /** One entry of a root file system built in memory. */
 export type RootfsEntry =
@@ -7,7 +8,8 @@ export type RootfsEntry =
   | { kind: 'symlink'; path: string; target: string };
 
 /** Packs entries (paths absolute inside the image) into a tar stream owned by root. */
-export function packRootfs(entries: readonly RootfsEntry[]): Pack {
+export async function packRootfs(entries: readonly RootfsEntry[]): Promise<Pack> {
+  const { pack } = await loadTarStream();
   const archive = pack();
   const mtime = new Date(0);
   for (const entry of entries) {

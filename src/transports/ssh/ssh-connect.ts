@@ -1,19 +1,28 @@
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
-// ssh2 is CommonJS: under Node's ESM loader only its default export is reliable.
-import ssh2, {
-  type AnyAuthMethod,
-  type AuthHandlerMiddleware,
-  type Client as SshClient,
-  type ConnectConfig,
-  type HostVerifier,
-  type ParsedKey,
-  type ServerHostKeyAlgorithm,
+import type {
+  AnyAuthMethod,
+  AuthHandlerMiddleware,
+  Client as SshClient,
+  ConnectConfig,
+  HostVerifier,
+  ParsedKey,
+  ServerHostKeyAlgorithm,
+  utils as Ssh2Utils,
 } from 'ssh2';
 import { ConfigError, ConnectionError } from '../../errors.js';
 import { prepareHostKeyCheck, type HostKeyCheck } from './host-key-check.js';
 
-const { Client, utils } = ssh2;
+/**
+ * ssh2 is loaded on the first connection only: it weighs about 16 MiB of memory, which a process
+ * that never speaks SSH should not carry. It is CommonJS, so only its default export is reliable
+ * under Node's ESM loader.
+ */
+function loadSsh2(): Promise<{ Client: typeof SshClient; utils: typeof Ssh2Utils }> {
+  return import('ssh2').then(
+    (module) => module.default as { Client: typeof SshClient; utils: typeof Ssh2Utils },
+  );
+}
 import { describeChain, describeLink, type ResolvedSshTarget } from './ssh-target.js';
 
 /** Where a link sits in its chain, for the stream it rides on and for messages. */
@@ -62,10 +71,11 @@ export async function connectLink(
   );
 }
 
-function openClient(
+async function openClient(
   config: ConnectConfig,
   describe: (error: Error & { level?: string }) => Error,
 ): Promise<SshClient> {
+  const { Client } = await loadSsh2();
   const client = new Client();
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -134,6 +144,7 @@ async function loadPrivateKey(target: ResolvedSshTarget): Promise<ParsedKey | un
     }
   }
   if (content === undefined) return undefined;
+  const { utils } = await loadSsh2();
   const key = utils.parseKey(content, target.passphrase);
   if (key instanceof Error) throw keyError(target, source, key.message, key);
   if (!key.isPrivateKey()) throw keyError(target, source, 'it is a public key, not a private key');
