@@ -1,8 +1,5 @@
 // The container part of the hosts benchmark.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EngineClient } from '../src/docker/engine/engine-client.ts';
 import { ensureBaseImage } from '../src/docker/images/base-images.ts';
 import { StartedContainer } from '../src/docker/containers/started-container.ts';
@@ -54,37 +51,7 @@ export async function benchContainer(): Promise<void> {
   }
 }
 
-async function benchTransfers(host: ContainerHost, containerId: string): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'otto-bench-transfer-'));
-  const file = join(dir, 'payload.bin');
-  writeFileSync(file, Buffer.alloc(64 * 1024 * 1024, 0x5a));
-  await host.run('mkdir -p /tmp/in-otto /tmp/in-cli');
-  const down = join(dir, 'down');
-  execFileSync('mkdir', ['-p', join(down, 'otto'), join(down, 'cli')]);
-  await compare(
-    'container: 64 MiB put',
-    [
-      {
-        name: 'docker cp (into the container)',
-        run: async () => void docker('cp', file, `${containerId}:/tmp/in-cli/`),
-      },
-      { name: 'otto ContainerHost.put', run: () => host.put([file], '/tmp/in-otto') },
-    ],
-    { rounds: 9, warmup: 1 },
-  );
-  await compare(
-    'container: 64 MiB get',
-    [
-      {
-        name: 'docker cp (out of the container)',
-        run: async () =>
-          void docker('cp', `${containerId}:/tmp/in-cli/payload.bin`, join(down, 'cli')),
-      },
-      {
-        name: 'otto ContainerHost.get',
-        run: () => host.get(['/tmp/in-otto/payload.bin'], join(down, 'otto')),
-      },
-    ],
-    { rounds: 9, warmup: 1 },
-  );
+/** Transfers run in a plain node child on dist/ (see container-transfers.mjs). */
+async function benchTransfers(_host: ContainerHost, containerId: string): Promise<void> {
+  execFileSync('node', ['bench/container-transfers.mjs', containerId], { stdio: 'inherit' });
 }

@@ -1,5 +1,5 @@
-// Side-by-side measurement: contenders run interleaved, round after round, so that the noise of a
-// shared machine falls on all of them alike; we report medians and ratios, never one absolute time.
+// Side-by-side measurement: contenders run interleaved, round after round (alternating order), so
+// that the noise of a shared machine falls on all of them alike; we report medians and ratios, never one absolute time.
 
 /** Median of a list of numbers. */
 export function median(values) {
@@ -17,7 +17,10 @@ export async function compare(title, contenders, { rounds = 15, warmup = 2 } = {
     for (const contender of contenders) await contender.run();
   const samples = new Map(contenders.map((contender) => [contender.name, []]));
   for (let round = 0; round < rounds; round++) {
-    for (const contender of contenders) {
+    // Odd rounds run in reverse order, so that no contender always pays for the one before it
+    // (disk writeback, caches, a busy engine).
+    const order = round % 2 === 0 ? contenders : [...contenders].reverse();
+    for (const contender of order) {
       const startMs = performance.now();
       await contender.run();
       samples.get(contender.name).push(performance.now() - startMs);
