@@ -2,6 +2,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { engine } from '../../test/helpers/engine.js';
 import { describeHostContract } from '../../test/helpers/host-contract.js';
 import { StartedContainer } from '../docker/containers/started-container.js';
+import { hashParts } from '../common/hash.js';
+import { ensureCachedImage } from '../docker/images/cached-image.js';
+import { importImage } from '../docker/images/image-api.js';
+import { packRootfs } from '../docker/images/rootfs-tar.js';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ContainerHost } from './container-host.js';
 
 const containers: StartedContainer[] = [];
@@ -49,5 +56,48 @@ describe('ContainerHost', () => {
       expects: [['Name: ', 'otto\n']],
     });
     expect(result.only().output.replace(/\r/g, '')).toBe('Name: hello otto\n');
+  });
+});
+
+describe('ContainerHost on an image that has nothing but /bin/sh', () => {
+  it('runs its session, interrupts, oneshots and transfers', async () => {
+    // The static busybox as /bin/sh and no applet links: nothing else exists in the image.
+    const binary = await readFile('/bin/busybox');
+    const image = await ensureCachedImage(engine, {
+      ref: 'otto-test/only-sh:latest',
+      recipeHash: hashParts(['only-sh-1', binary]),
+      build: async () =>
+        importImage(
+          engine,
+          await packRootfs([
+            { kind: 'dir', path: '/bin', mode: 0o755 },
+            { kind: 'dir', path: '/tmp', mode: 0o1777 },
+            { kind: 'file', path: '/bin/sh', mode: 0o755, content: binary },
+          ]),
+          { subject: 'otto-test/only-sh' },
+        ),
+    });
+    const container = await StartedContainer.start(engine, {
+      image: image.ref,
+      cmd: ['/bin/sh', '-c', 'while :; do read -t 3600 x; done'],
+      purpose: 'only-sh-test',
+    });
+    containers.push(container);
+    await using host = new ContainerHost(container.id);
+    await host.run('cd /tmp; greet() { printf "hi %s\\n" "$1"; }');
+    expect((await host.run('greet there; echo "$PWD"')).only().output).toBe('hi there\n/tmp\n');
+    const stopped = (await host.run('echo waiting; sleep 30', { timeoutMs: 800 })).only();
+    expect({ status: stopped.status, output: stopped.output }).toEqual({
+      status: 'error',
+      output: 'waiting\n',
+    });
+    expect((await host.run('echo back')).only().output).toBe('back\n');
+    const local = await mkdtemp(join(tmpdir(), 'otto-only-sh-'));
+    await mkdir(join(local, 'back'));
+    await writeFile(join(local, 'note.txt'), 'only sh\n');
+    await host.put([join(local, 'note.txt')], '/tmp');
+    await host.get(['/tmp/note.txt'], join(local, 'back'));
+    expect(await readFile(join(local, 'back', 'note.txt'), 'utf8')).toBe('only sh\n');
+    expect((await host.oneshot('echo one-shot')).stdout).toBe('one-shot\n');
   });
 });

@@ -155,3 +155,27 @@ describe('runOnHosts', () => {
     await Promise.all(hosts.map((host) => host.close()));
   });
 });
+
+describe('host logging', () => {
+  it('logs commands and output lines, and the per-host switch silences them', async () => {
+    const lines: string[] = [];
+    const logger = {
+      debug: (m: string) => lines.push(`debug ${m}`),
+      info: (m: string) => lines.push(`info ${m}`),
+      warn: () => {},
+      error: () => {},
+    };
+    await using host = new LocalHost({ id: 'logged', logger });
+    await host.run('echo one; echo two');
+    await host.oneshot('echo three');
+    host.log = false;
+    await host.run('echo hidden');
+    expect(lines).toEqual([
+      'info @logged | echo one; echo two',
+      'debug @logged > | one',
+      'debug @logged > | two',
+      'info @logged/oneshot | echo three',
+      'debug @logged > | three',
+    ]);
+  });
+});
