@@ -1,5 +1,6 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { engine } from '../../test/helpers/engine.js';
@@ -122,5 +123,31 @@ describe('ContainerHost on the engine of an SSH host', () => {
     expect(app.engine.endpoint.url).toBe(
       `unix:///var/run/docker.sock on ${dockerHost.ssh.address}`,
     );
+  });
+});
+
+describe('SshHost.interact', () => {
+  it('bridges a terminal to a login shell, forwards the window size and leaves on Ctrl-]', async () => {
+    await using host = new SshHost(direct(), { id: 'ssh-interact' });
+    const input = new PassThrough();
+    const output = Object.assign(new PassThrough(), { columns: 80, rows: 24 });
+    let seen = '';
+    output.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+    const waitFor = async (text: string): Promise<void> => {
+      for (let waited = 0; !seen.includes(text) && waited < 10_000; waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    const bridge = host.interact({ input, output });
+    input.write('stty size\n');
+    await waitFor('24 80');
+    Object.assign(output, { columns: 132, rows: 40 });
+    output.emit('resize');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    input.write('stty size\n');
+    await waitFor('40 132');
+    input.write(Buffer.from([0x1d]));
+    await bridge;
+    expect(seen).toContain('24 80');
+    expect(seen).toContain('40 132');
   });
 });
