@@ -35,7 +35,7 @@ describe('the Debian test bed image', () => {
   it('starts its servers from the entrypoint: ssh on 22, ftp on 21, telnet on 23', async () => {
     // The entrypoint runs in the background of a one-off shell that then lists the listeners.
     const script =
-      "SERVICES=\"ftpd telnetd sshd\" /usr/local/bin/testbed-entrypoint & sleep 1; ss -ltnH | awk '{print $4}' | sed 's/.*://' | sort -u";
+      "SERVICES=\"ftpd telnetd sshd\" /usr/local/bin/testbed-entrypoint & for i in $(seq 100); do [ $(ss -ltnH | awk '{print $4}' | sed 's/.*://' | sort -u | grep -cE '^(21|22|23)$') -ge 3 ] && break; sleep 0.1; done; ss -ltnH | awk '{print $4}' | sed 's/.*://' | sort -u";
     const result = await runContainer(engine, {
       image: inject('images').testbed,
       cmd: ['bash', '-c', script],
@@ -53,10 +53,13 @@ describe('the test bed sshd', () => {
       'ssh-keygen -q -t ed25519 -N "" -f /tmp/key',
       'printf "#!/bin/sh\\necho otto\\n" > /tmp/askpass && chmod +x /tmp/askpass',
       'login() { ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "$@" otto@127.0.0.1 id -un; }',
-      'AUTHORIZED_KEYS="$(cat /tmp/key.pub)" SERVICES=sshd testbed-entrypoint & sleep 1',
+      // Host keys are made at start, which takes a while under load: wait for the port, not a fixed time.
+      'listening() { for i in $(seq 100); do ss -ltnH | grep -q ":22 " && return; sleep 0.1; done; }',
+      'AUTHORIZED_KEYS="$(cat /tmp/key.pub)" SERVICES=sshd testbed-entrypoint & listening',
       'echo "key: $(login -i /tmp/key -o BatchMode=yes)"',
       'echo "password: $(SSH_ASKPASS=/tmp/askpass SSH_ASKPASS_REQUIRE=force login -o PubkeyAuthentication=no </dev/null)"',
-      'pkill sshd; sleep 0.5; PASSWORD_AUTH=no SERVICES=sshd testbed-entrypoint & sleep 1',
+      'pkill sshd; for i in $(seq 100); do ss -ltnH | grep -q ":22 " || break; sleep 0.1; done',
+      'PASSWORD_AUTH=no SERVICES=sshd testbed-entrypoint & listening',
       'echo "key-only password: $(SSH_ASKPASS=/tmp/askpass SSH_ASKPASS_REQUIRE=force login -o PubkeyAuthentication=no </dev/null 2>&1 | tail -1 | tr -d "\\r")"',
     ].join('\n');
     const result = await runContainer(engine, {

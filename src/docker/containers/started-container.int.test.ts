@@ -47,7 +47,12 @@ describe('StartedContainer', () => {
     });
     await using client = await StartedContainer.start(engine, {
       image: inject('images').busybox,
-      cmd: ['sh', '-c', 'sleep 0.3; wget -q -O - http://web/group'],
+      // The server may take a moment to listen: try until it answers, within a bound.
+      cmd: [
+        'sh',
+        '-c',
+        'for i in $(seq 100); do wget -q -O - http://web/group 2>/dev/null && exit 0; sleep 0.1; done; exit 1',
+      ],
       network: network.name,
     });
     expect(server.ipAddress(network.name)).toMatch(/^\d+\.\d+\.\d+\.\d+$/);

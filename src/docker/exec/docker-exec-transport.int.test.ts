@@ -69,7 +69,7 @@ describe.each(IMAGES)('DockerExecTransport on %s', (imageName) => {
   });
 
   it('returns exit code, stdout and stderr apart, and both in arrival order', async () => {
-    const outcome = await transport.exec('echo out; sleep 0.05; echo err >&2; exit 3', {
+    const outcome = await transport.exec('echo out; sleep 0.2; echo err >&2; exit 3', {
       timeoutMs: 10_000,
     });
     expect(outcome).toMatchObject({ exitCode: 3 });
@@ -181,13 +181,15 @@ describe.each(IMAGES)('DockerExecTransport on %s', (imageName) => {
     const output = readChannel(channel);
     const closed = closedPromise(channel);
     channel.write('echo "term=$TERM"\n');
-    await output.waitFor(/\r\nterm=xterm\r\n/);
+    // The shell's first prompt may come before or after the echo of the input: anchor on the
+    // output line's end, which the echoed input ("term=$TERM") cannot match.
+    await output.waitFor(/term=xterm\r\n/);
     channel.write('stty size\n');
-    await output.waitFor(/\r\n30 100\r\n/);
+    await output.waitFor(/(?:^|[\n ])30 100\r\n/);
     channel.resize?.(120, 40);
     await new Promise((resolve) => setTimeout(resolve, 200));
     channel.write('stty size\n');
-    await output.waitFor(/\r\n40 120\r\n/);
+    await output.waitFor(/(?:^|[\n ])40 120\r\n/);
     channel.write('exit\n');
     expect(await closed).toBeUndefined();
   });
