@@ -133,3 +133,12 @@ export { ContainerHost, type ContainerHostOptions } from './hosts/container-host
 export { runOnHosts, type FanOutOptions, type HostOutcome } from './hosts/fan-out.js';
 export { getDefaultLogger, setDefaultLogger } from './common/logger.js';
 export { quotePosix, joinArgv } from './common/quote.js';
+export { loadLab, LAB_FILE_NAME, type Lab, type LoadLabOptions } from './lab/lab.js';
+export {
+  readLabFile,
+  parseLabText,
+  type LabFileHost,
+  type LabProblem,
+  type LabFileContent,
+} from './lab/lab-file.js';
+export { LAB_HOST_SCHEMA, labJsonSchema, labHostId, type LabHostEntry } from './lab/lab-schema.js';

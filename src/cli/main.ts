@@ -34,6 +34,12 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       setExitCode(await (await import('./commands/image.js')).imageBaseCommand(kind, flags)),
     );
 
+  const lab = program.command('lab').description('Lab files: the hosts of a test lab.');
+  lab
+    .command('schema')
+    .description('Print the JSON Schema of lab files (hosts.json), for editors.')
+    .action(run(async () => (await import('./commands/lab.js')).labSchemaCommand()));
+
   program
     .command('demo')
     .description('Run the built-in demo: engine, offline base images, commands in containers.')

@@ -65,3 +65,16 @@ describe('otto --version', () => {
     expect(await runCli(['--version'])).toMatchObject({ exitCode: 0, stdout: `${version}\n` });
   });
 });
+
+describe('otto lab schema', () => {
+  it('prints the JSON Schema of lab files', async () => {
+    const result = await runCli(['lab', 'schema']);
+    expect(result.exitCode).toBe(0);
+    const schema = JSON.parse(result.stdout) as {
+      title: string;
+      $defs: { host: { required: string[] } };
+    };
+    expect(schema.title).toBe('otto-ts lab file');
+    expect(schema.$defs.host.required).toEqual(['ip', 'ne', 'creds']);
+  });
+});

@@ -1,0 +1,138 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseLabText } from './lab-file.js';
+import { labHostId, labJsonSchema } from './lab-schema.js';
+import { loadLab } from './lab.js';
+
+const COMPAT = fileURLToPath(new URL('../../test/fixtures/otto-compat/lab_data', import.meta.url));
+
+async function labDir(content: unknown): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'otto-lab-'));
+  await mkdir(dir, { recursive: true });
+  await writeFile(
+    join(dir, 'hosts.json'),
+    typeof content === 'string' ? content : JSON.stringify(content, null, 2),
+  );
+  return dir;
+}
+
+describe('loadLab on otto 0.3.6 lab files, unchanged', () => {
+  it('loads the veggies lab with otto ids, hops and resources', async () => {
+    const lab = await loadLab({ names: ['veggies'], dirs: [join(COMPAT, 'tech1')] });
+    expect([...lab.hosts.keys()]).toEqual(['carrot_seed', 'tomato_seed', 'pepper_seed']);
+    expect(lab.hosts.get('pepper_seed')?.entry).toMatchObject({
+      hop: 'carrot_seed',
+      docker_capable: true,
+      term: 'ssh',
+      transfer: 'scp',
+    });
+    expect(lab.hosts.get('tomato_seed')?.entry).toMatchObject({ term: 'telnet', transfer: 'nc' });
+    expect([...lab.resources].sort()).toEqual(['carrot', 'pepper', 'tomato']);
+    expect(lab.warnings).toEqual([]);
+  });
+
+  it('merges labs from several folders', async () => {
+    const lab = await loadLab({
+      names: ['veggies', 'fruits'],
+      dirs: [join(COMPAT, 'tech1'), join(COMPAT, 'tech2')],
+    });
+    expect(lab.hosts.size).toBeGreaterThan(3);
+    expect(lab.hosts.get('apple_seed')?.entry.hop).toBe('orange_seed');
+  });
+});
+
+describe('lab host ids', () => {
+  it.each([
+    [{ ne: 'Carrot', board: 'Seed' }, 'carrot_seed'],
+    [{ ne: 'ne', neId: 2, board: 'lc', slot: 3 }, 'ne2_lc3'],
+    [{ ne: 'router' }, 'router'],
+    [{ id: 'Explicit', ne: 'x', board: 'y' }, 'Explicit'],
+  ])('%j is %s', (entry, id) => {
+    expect(labHostId(entry)).toBe(id);
+  });
+});
+
+describe('lab problems', () => {
+  it('reports every problem of a file at once, with host and field', async () => {
+    const dir = await labDir([
+      { ip: '10.0.0.1', ne: 'a', board: 'b', creds: { u: 'p' }, labs: ['x'], term: 'sssh' },
+      { ne: 'c', creds: { u: 'p' }, labs: ['x'], colour: 'blue' },
+      { ip: '10.0.0.3', ne: 'd', creds: { u: 'p' }, user: 'root', labs: ['x'] },
+    ]);
+    const file = join(dir, 'hosts.json');
+    await expect(loadLab({ names: ['x'], dirs: [dir] })).rejects.toThrow(
+      [
+        'The lab has 4 problems:',
+        `  ${file}: host #1 (a_b): term: Invalid option: expected one of "ssh"|"telnet"`,
+        `  ${file}: host #2 (c): ip: is required`,
+        `  ${file}: host #2 (c): unknown field "colour"`,
+        `  ${file}: host #3 (d): user: "root" is not a key of creds (u)`,
+      ].join('\n'),
+    );
+  });
+
+  it('gives the line and column of a JSON syntax error', () => {
+    const { problems } = parseLabText('[\n  { "ip": "1",\n  }\n]', 'lab.json');
+    expect(problems.map((problem) => problem.file)).toEqual(['lab.json']);
+    expect(problems[0]?.message).toMatch(/^invalid JSON at line 3, column 3: /);
+  });
+
+  it('names an unknown lab and the labs that exist', async () => {
+    await expect(loadLab({ names: ['veggys'], dirs: [join(COMPAT, 'tech1')] })).rejects.toThrow(
+      `The lab has 1 problem:\n  ${join(COMPAT, 'tech1')}: no lab named "veggys"; labs found: veggies`,
+    );
+  });
+
+  it('finds unknown hops, with the closest ids, and hop cycles', async () => {
+    const host = (ne: string, hop: string) => ({
+      ip: '10.0.0.1',
+      ne,
+      creds: { u: 'p' },
+      labs: ['x'],
+      hop,
+    });
+    const dir = await labDir([host('a', 'b'), host('b', 'a'), host('c', 'bb')]);
+    const file = join(dir, 'hosts.json');
+    await expect(loadLab({ names: ['x'], dirs: [dir] })).rejects.toThrow(
+      [
+        'The lab has 3 problems:',
+        `  ${file}: a: hop: hop cycle: a -> b -> a`,
+        `  ${file}: b: hop: hop cycle: b -> a -> b`,
+        `  ${file}: c: hop: no host "bb" in the lab; did you mean "a" or "b" or "c"?`,
+      ].join('\n'),
+    );
+  });
+
+  it('accepts the object form, whose hosts belong to its lab, and warns on a redefined id', async () => {
+    const first = await labDir({
+      name: 'lab1',
+      hosts: [{ id: 'db', ip: '10.0.0.1', ne: 'db', creds: { u: 'p' }, key: '~/.ssh/id_ed25519' }],
+    });
+    const second = await labDir({
+      name: 'lab1',
+      hosts: [{ id: 'db', ip: '10.0.0.2', ne: 'db', creds: { u: 'p' } }],
+    });
+    const lab = await loadLab({ names: ['lab1'], dirs: [first, second] });
+    expect(lab.hosts.get('db')?.entry.ip).toBe('10.0.0.2');
+    expect(lab.warnings).toEqual([
+      `host "db" is defined in ${join(first, 'hosts.json')} and again in ${join(second, 'hosts.json')}; the later one is used`,
+    ]);
+  });
+});
+
+describe('labJsonSchema', () => {
+  it('describes both forms and every host field', () => {
+    const schema = labJsonSchema() as {
+      anyOf: unknown[];
+      $defs: { host: { properties: Record<string, unknown>; required: string[] } };
+    };
+    expect(schema.anyOf).toHaveLength(2);
+    expect(schema.$defs.host.required).toEqual(['ip', 'ne', 'creds']);
+    expect(Object.keys(schema.$defs.host.properties)).toEqual(
+      expect.arrayContaining(['hop', 'term', 'transfer', 'ssh_options', 'key', 'id']),
+    );
+  });
+});
