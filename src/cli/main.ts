@@ -10,11 +10,26 @@ import { EXIT_USAGE, reportFailure } from './report-failure.js';
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 function buildProgram(setExitCode: (code: number) => void): Command {
-  const program = new Command('otto')
+  const program: Command = new Command('otto')
     .description('Deploy to, test and monitor software on machines and Docker containers.')
     .version(version, '-V, --version')
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .option('-l, --lab <names>', 'labs to use, comma-separated (default: $OTTO_LAB)')
+    .option('--list-labs', 'list the labs the repos know')
+    .option('--list-hosts', "list the lab's hosts")
+    .option('--show-lab', 'show the lab as JSON (users, never passwords)')
+    .action(
+      async (flags: {
+        lab?: string;
+        listLabs?: boolean;
+        listHosts?: boolean;
+        showLab?: boolean;
+      }) => {
+        if (!flags.listLabs && !flags.listHosts && !flags.showLab) return void program.help();
+        setExitCode(await (await import('./commands/lab-listing.js')).labListingCommand(flags));
+      },
+    );
   const run = (load: () => Promise<number>) => async () => setExitCode(await load());
 
   const engine = program.command('engine').description('The Docker engine otto-ts talks to.');

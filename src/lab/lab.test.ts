@@ -82,7 +82,7 @@ describe('lab problems', () => {
 
   it('names an unknown lab and the labs that exist', async () => {
     await expect(loadLab({ names: ['veggys'], dirs: [join(COMPAT, 'tech1')] })).rejects.toThrow(
-      `The lab has 1 problem:\n  ${join(COMPAT, 'tech1')}: no lab named "veggys"; labs found: veggies`,
+      `The lab has 1 problem:\n  ${join(COMPAT, 'tech1')}: no lab named "veggys"; did you mean "veggies"?; labs found: veggies`,
     );
   });
 

@@ -47,7 +47,7 @@ export async function loadLab(options: LoadLabOptions): Promise<Lab> {
   if (unknown.length > 0 && problems.length === 0) {
     problems.push({
       file: options.dirs.join(', ') || '(no lab folders)',
-      message: `no lab named ${unknown.map((name) => `"${name}"`).join(', ')}; labs found: ${[...known].sort().join(', ') || 'none'}`,
+      message: `no lab named ${unknown.map((name) => `"${name}"`).join(', ')}${closest(unknown[0]!, [...known])}; labs found: ${[...known].sort().join(', ') || 'none'}`,
     });
   }
   for (const name of options.names)

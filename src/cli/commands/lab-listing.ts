@@ -1,0 +1,97 @@
+import { ConfigError } from '../../errors.js';
+import { readLabFile } from '../../lab/lab-file.js';
+import { LAB_FILE_NAME, loadLab, type Lab } from '../../lab/lab.js';
+import { findRepos, labDirsOf } from '../../lab/repos.js';
+import { join } from 'node:path';
+
+/** What the lab listing flags need. */
+export interface LabListingFlags {
+  lab?: string;
+  listLabs?: boolean;
+  listHosts?: boolean;
+  showLab?: boolean;
+}
+
+/** The lab names asked for: `--lab a,b`, else `OTTO_LAB`. */
+export function labNames(flags: LabListingFlags, env: NodeJS.ProcessEnv = process.env): string[] {
+  return (flags.lab ?? env.OTTO_LAB ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+}
+
+/** `--list-labs`, `--list-hosts` and `--show-lab`; returns the exit code. */
+export async function labListingCommand(flags: LabListingFlags): Promise<number> {
+  const repos = await findRepos();
+  if (repos.length === 0) {
+    throw new ConfigError(
+      'NO_REPO',
+      'No repo found: this folder is in no repo with .otto/settings.toml, and OTTO_SUT_DIRS is not set.',
+      {
+        fix: 'run otto inside a repo, or set OTTO_SUT_DIRS=/path/to/repo[:/path/to/other].',
+      },
+    );
+  }
+  const dirs = labDirsOf(repos);
+  if (flags.listLabs) return listLabs(dirs);
+  const names = labNames(flags);
+  if (names.length === 0) {
+    throw new ConfigError('NO_LAB', 'No lab given: pass --lab NAME[,NAME...] or set OTTO_LAB.', {
+      fix: 'otto --list-labs shows the labs your repos know.',
+    });
+  }
+  const lab = await loadLab({ names, dirs });
+  for (const warning of lab.warnings) process.stderr.write(`otto: warning: ${warning}\n`);
+  process.stdout.write(flags.showLab ? showLab(lab) : listHosts(lab));
+  return 0;
+}
+
+async function listLabs(dirs: string[]): Promise<number> {
+  const counts = new Map<string, number>();
+  for (const dir of dirs) {
+    for (const host of (await readLabFile(join(dir, LAB_FILE_NAME))).hosts)
+      for (const name of host.labs) counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  const lines = [...counts]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, count]) => `${name}\t${count} host${count === 1 ? '' : 's'}`);
+  process.stdout.write(
+    lines.length > 0
+      ? `${lines.join('\n')}\n`
+      : 'No labs: the repos name no lab folders with hosts.json files.\n',
+  );
+  return 0;
+}
+
+function listHosts(lab: Lab): string {
+  const rows = [['ID', 'ADDRESS', 'TERM', 'TRANSFER', 'HOP', 'RESOURCES']];
+  for (const host of lab.hosts.values()) {
+    const { entry } = host;
+    rows.push([
+      host.id,
+      entry.port ? `${entry.ip}:${entry.port}` : entry.ip,
+      entry.term ?? 'ssh',
+      entry.transfer ?? 'scp',
+      entry.hop ?? '-',
+      (entry.resources ?? []).join(',') || '-',
+    ]);
+  }
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return `${rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
+}
+
+/** The lab as JSON, with users but never passwords or passphrases. */
+function showLab(lab: Lab): string {
+  const hosts = [...lab.hosts.values()].map(({ id, file, labs, entry }) => {
+    const { creds, passphrase: _passphrase, ...rest } = entry;
+    return { id, ...rest, users: Object.keys(creds), labs, file };
+  });
+  return `${JSON.stringify({ labs: lab.names, resources: [...lab.resources].sort(), hosts }, null, 2)}\n`;
+}

@@ -1,0 +1,44 @@
+import { access } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { readRepo, SETTINGS_PATH, type Repo } from './settings.js';
+
+/**
+ * Finds the repos to work with: the folders `OTTO_SUT_DIRS` lists (separated by `:` or `,`), and
+ * otherwise the repo that holds the current folder (the nearest `.otto/settings.toml` above it).
+ * @example const repos = await findRepos(process.env, process.cwd());
+ */
+export async function findRepos(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): Promise<Repo[]> {
+  const listed = (env.OTTO_SUT_DIRS ?? '')
+    .split(/[:,]/)
+    .map((dir) => dir.trim())
+    .filter(Boolean);
+  if (listed.length > 0) return Promise.all(listed.map((dir) => readRepo(resolve(cwd, dir))));
+  const root = await findRepoRoot(cwd);
+  return root ? [await readRepo(root)] : [];
+}
+
+async function findRepoRoot(start: string): Promise<string | undefined> {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    if (await exists(join(dir, SETTINGS_PATH))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The lab folders of all repos, in repo order, each once. */
+export function labDirsOf(repos: readonly Repo[]): string[] {
+  return [
+    ...new Set(repos.flatMap((repo) => repo.settings.labs.map((dir) => resolve(repo.root, dir)))),
+  ];
+}
