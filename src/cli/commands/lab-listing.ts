@@ -90,7 +90,7 @@ function listHosts(lab: Lab): string {
 /** The lab as JSON, with users but never passwords or passphrases. */
 function showLab(lab: Lab): string {
   const hosts = [...lab.hosts.values()].map(({ id, file, labs, entry }) => {
-    const { creds, passphrase: _passphrase, ...rest } = entry;
+    const { creds, passphrase, ...rest } = entry;
     return { id, ...rest, users: Object.keys(creds), labs, file };
   });
   return `${JSON.stringify({ labs: lab.names, resources: [...lab.resources].sort(), hosts }, null, 2)}\n`;
