@@ -1,4 +1,5 @@
-import { Agent, type AgentOptions, type ClientRequestArgs } from 'node:http';
+import { Agent, type AgentOptions, type ClientRequest, type ClientRequestArgs } from 'node:http';
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 /**
@@ -48,15 +49,23 @@ export class ConnectionFactoryAgent extends EngineAgent {
     return undefined;
   }
 
-  // The default implementations call net.Socket methods that a channel stream may lack.
+  // Node's own implementations call net.Socket methods (setKeepAlive, ref, unref, timeouts) that a
+  // channel stream lacks; for a real socket they are used as they are (Node 22 changed them).
   override keepSocketAlive(socket: Duplex): boolean {
+    // Node returns whether it kept the socket; its typings say void.
+    if (isNetSocket(socket)) return super.keepSocketAlive(socket) as unknown as boolean;
     callIfPresent(socket, 'unref');
     return true;
   }
 
-  override reuseSocket(socket: Duplex): void {
+  override reuseSocket(socket: Duplex, request: ClientRequest): void {
+    if (isNetSocket(socket)) return super.reuseSocket(socket, request);
     callIfPresent(socket, 'ref');
   }
+}
+
+function isNetSocket(socket: Duplex): socket is Socket {
+  return socket instanceof Socket;
 }
 
 function callIfPresent(socket: Duplex, method: 'ref' | 'unref'): void {
