@@ -1,7 +1,9 @@
 /**
  * The transfer contract: moving files between this machine and a host. Every implementation
  * (sftp, scp, docker archive, local copy, shell/base64) copies files and directories recursively,
- * keeps basenames, writes atomically (a temporary name, then a rename) and verifies sizes.
+ * keeps basenames, verifies sizes and leaves no partial file when it fails. Most write atomically
+ * (a temporary name, then a rename); a put into a container cannot (the engine extracts in place)
+ * and instead removes what it reached when it fails.
  */
 
 /** How far one file has come, reported while it moves. */

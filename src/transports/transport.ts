@@ -79,9 +79,12 @@ export interface Transport {
   /** Opens a new shell channel (opening the connection first when needed). */
   openShell(options: ShellChannelOptions): Promise<ShellChannel>;
   /**
-   * Runs one command independently of every shell: a string runs in `sh -c`, an array is argv
-   * (quoted for a shell where the transport can only run command lines). Never throws for the
-   * command's own failure; returns it. Throws only when the transport cannot run it at all.
+   * Runs one command independently of every shell: a string is a command line (run by `sh -c`
+   * locally and in containers, by the user's login shell over SSH, as `ssh` does); an array is
+   * argv (quoted for a shell where the transport can only run command lines). Never throws for
+   * the command's own failure; returns it. Throws only when the transport cannot run it at all.
+   * A command killed by a signal has `signal` set (Node's name, e.g. `SIGKILL`) and exitCode
+   * 128 + the signal's number.
    */
   exec(command: string | readonly string[], options: ExecOptions): Promise<ExecOutcome>;
   /** Closes the connection and everything opened on it; idempotent. */
