@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { closestIds } from './closest.js';
 import { readLabFile, type LabFileHost, type LabProblem } from './lab-file.js';
 
 /** A loaded lab: its hosts by id, its resources, and what was noticed on the way. */
@@ -98,28 +99,8 @@ function checkHops(lab: Lab): LabProblem[] {
 }
 
 function closest(name: string, candidates: string[]): string {
-  const near = candidates.filter(
-    (candidate) => distance(name, candidate) <= Math.max(2, name.length / 3),
-  );
-  return near.length > 0
-    ? `; did you mean ${near.map((candidate) => `"${candidate}"`).join(' or ')}?`
-    : '';
-}
-
-/** Levenshtein distance, for "did you mean". */
-export function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++)
-      next[j] = Math.min(
-        row[j]! + 1,
-        next[j - 1]! + 1,
-        row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    row = next;
-  }
-  return row[b.length]!;
+  const near = closestIds(name, candidates);
+  return near ? `; did you mean ${near}?` : '';
 }
 
 function labError(problems: LabProblem[]): ConfigError {
