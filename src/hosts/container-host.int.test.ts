@@ -43,7 +43,7 @@ describe('ContainerHost', () => {
     container = await startIdle(inject('images').busybox);
   });
 
-  it('is named by its short id and reports the engine in its errors', async () => {
+  it('is named by its short id and runs on the docker-exec transport', async () => {
     await using host = new ContainerHost(container.id);
     expect(host.id).toBe(container.id.slice(0, 12));
     expect(host.kind).toBe('docker-exec');

@@ -68,8 +68,10 @@ export function toCreateBody(spec: ContainerSpec): Record<string, unknown> {
       Privileged: spec.privileged ?? false,
       NetworkMode: spec.network,
     },
-    NetworkingConfig: spec.network
-      ? { EndpointsConfig: { [spec.network]: { Aliases: spec.networkAliases ?? [] } } }
-      : undefined,
+    // The network mode joins the network; an endpoint entry is needed only for aliases.
+    NetworkingConfig:
+      spec.network && spec.networkAliases?.length
+        ? { EndpointsConfig: { [spec.network]: { Aliases: spec.networkAliases } } }
+        : undefined,
   };
 }

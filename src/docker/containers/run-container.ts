@@ -1,7 +1,6 @@
 import { DockerError } from '../../errors.js';
 import type { EngineClient } from '../engine/engine-client.js';
-import { createFrameDemuxer } from '../engine/frame-demuxer.js';
-import { ownershipLabels } from '../labels.js';
+import { StartedContainer } from './started-container.js';
 
 /** Options of {@link runContainer}. */
 export interface RunContainerOptions {
@@ -35,64 +34,29 @@ export async function runContainer(
   engine: EngineClient,
   options: RunContainerOptions,
 ): Promise<ContainerRunResult> {
-  const created = await engine.json<{ Id: string }>({
-    method: 'POST',
-    path: '/containers/create',
-    body: {
-      Image: options.image,
-      Cmd: options.cmd,
-      ...(options.entrypoint ? { Entrypoint: options.entrypoint } : {}),
-      Env: Object.entries(options.env ?? {}).map(([key, value]) => `${key}=${value}`),
-      Labels: ownershipLabels(options.purpose ?? 'run-container'),
-      HostConfig: { NetworkMode: 'none' },
-    },
-    okStatus: [201],
+  const container = await StartedContainer.start(engine, {
+    image: options.image,
+    cmd: options.cmd,
+    entrypoint: options.entrypoint,
+    env: options.env,
+    purpose: options.purpose ?? 'run-container',
+    network: 'none',
   });
-  const id = created.Id;
   try {
-    await engine.json({ method: 'POST', path: `/containers/${id}/start`, okStatus: [204] });
-    const signal = AbortSignal.timeout(options.timeoutMs ?? 120_000);
-    const waited = await engine.json<{ StatusCode: number }>({
-      method: 'POST',
-      path: `/containers/${id}/wait`,
-      signal,
-    });
-    const output = await readLogs(engine, id);
-    return { containerId: id, exitCode: waited.StatusCode, ...output };
+    const exitCode = await container.wait(options.timeoutMs ?? 120_000);
+    const { stdout, stderr } = await container.output();
+    return { containerId: container.id, exitCode, stdout, stderr };
   } catch (error) {
     if (error instanceof DockerError) throw error;
     throw new DockerError(
       'CONTAINER_RUN_FAILED',
       `Running \`${options.cmd.join(' ')}\` in a container of ${options.image} failed: ${(error as Error).message}`,
-      { where: engine.endpoint.url, cause: error },
+      {
+        where: engine.endpoint.url,
+        cause: error,
+      },
     );
   } finally {
-    await engine
-      .json({
-        method: 'DELETE',
-        path: `/containers/${id}`,
-        query: { force: true, v: true },
-        okStatus: [204, 404],
-      })
-      .catch(() => undefined);
+    await container.stop().catch(() => undefined);
   }
-}
-
-/** Reads a stopped container's whole log, split into stdout and stderr (8-byte frame headers). */
-async function readLogs(
-  engine: EngineClient,
-  id: string,
-): Promise<{ stdout: string; stderr: string }> {
-  const response = await engine.stream({
-    method: 'GET',
-    path: `/containers/${id}/logs`,
-    query: { stdout: true, stderr: true },
-  });
-  const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
-  const demux = createFrameDemuxer((stream, payload) => chunks[stream].push(Buffer.from(payload)));
-  for await (const chunk of response) demux(chunk as Buffer);
-  return {
-    stdout: Buffer.concat(chunks.stdout).toString('utf8'),
-    stderr: Buffer.concat(chunks.stderr).toString('utf8'),
-  };
 }

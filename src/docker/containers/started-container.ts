@@ -94,17 +94,40 @@ export class StartedContainer {
     return this.state;
   }
 
-  /** The container's whole log so far, stdout and stderr in order. */
-  async logs(): Promise<string> {
+  /** Waits until the container exits and returns its exit code. */
+  async wait(timeoutMs: number): Promise<number> {
+    const waited = await this.engine.json<{ StatusCode: number }>({
+      method: 'POST',
+      path: `/containers/${this.id}/wait`,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return waited.StatusCode;
+  }
+
+  /** The container's whole log so far: stdout, stderr, and both in order. */
+  async output(): Promise<{ stdout: string; stderr: string; output: string }> {
     const response = await this.engine.stream({
       method: 'GET',
       path: `/containers/${this.id}/logs`,
       query: { stdout: true, stderr: true },
     });
-    const chunks: Buffer[] = [];
-    const demux = createFrameDemuxer((_stream, payload) => chunks.push(Buffer.from(payload)));
+    const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[], output: [] as Buffer[] };
+    const demux = createFrameDemuxer((stream, payload) => {
+      chunks[stream].push(Buffer.from(payload));
+      chunks.output.push(Buffer.from(payload));
+    });
     for await (const chunk of response) demux(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+    const text = (list: Buffer[]): string => Buffer.concat(list).toString('utf8');
+    return {
+      stdout: text(chunks.stdout),
+      stderr: text(chunks.stderr),
+      output: text(chunks.output),
+    };
+  }
+
+  /** The container's whole log so far, stdout and stderr in order. */
+  async logs(): Promise<string> {
+    return (await this.output()).output;
   }
 
   /** Removes the container, running or not; idempotent. */
