@@ -1,13 +1,13 @@
 /**
  * Import boundaries of otto-ts (see docs/architecture.md): dependencies point downward only.
- *   cli → suites | monitor | fixtures → lab → hosts → docker → sessions | transfers → transports → common
+ *   cli → suites | monitor | fixtures | instructions → lab → hosts → docker → sessions | transfers → transports → common
  * (hosts sits above docker because ContainerHost drives containers; lab above hosts because a lab
  * builds hosts.)
  * Anything may import errors.ts and common/. No cycles anywhere.
  */
 const LAYERS = [
   ['cli'],
-  ['suites', 'monitor', 'fixtures'],
+  ['suites', 'monitor', 'fixtures', 'instructions'],
   ['lab'],
   ['hosts'],
   ['docker'],

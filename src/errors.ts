@@ -73,6 +73,15 @@ export class DockerError extends OttoError {}
 /** Building an image failed; `details.operation` names the step. */
 export class ImageBuildError extends DockerError {}
 
+/**
+ * The reservation gate refused: resources the lab needs are not held by the user
+ * (`RESERVATION_MISSING`), or the reservation backend failed (`RESERVATION_BACKEND`, fail closed).
+ */
+export class ReservationError extends OttoError {}
+
+/** An instruction or user module could not be loaded or failed while running. */
+export class InstructionError extends OttoError {}
+
 /** Returns the last `maxLines` lines of a text, for error messages. */
 export function tailLines(text: string, maxLines = 20): string {
   const lines = text.trimEnd().split('\n');

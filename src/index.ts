@@ -150,4 +150,48 @@ export {
   type Repo,
   type RepoSettings,
 } from './lab/settings.js';
-export { findRepos, labDirsOf } from './lab/repos.js';
+export { findRepos, requireRepos, labDirsOf } from './lab/repos.js';
+export {
+  LabHostPool,
+  emptyLab,
+  hostDefaultsOf,
+  withHostOverrides,
+  type LabHostPoolOptions,
+  type HostOverrides,
+} from './lab/lab-host-pool.js';
+export { DryRunHost } from './hosts/dry-run-host.js';
+export { findUserModule, importUserModule } from './lab/user-modules.js';
+export {
+  checkReservations,
+  assertReserved,
+  reservationUser,
+  createReservationBackend,
+  type ReservationBackend,
+  type ReservationReport,
+} from './lab/reservations.js';
+export {
+  defineOptions,
+  flagNameOf,
+  type OptionSpec,
+  type OptionSpecs,
+  type OptionValues,
+  type StringOptionSpec,
+  type NumberOptionSpec,
+  type BooleanOptionSpec,
+  type EnumOptionSpec,
+} from './common/option-set.js';
+export {
+  defineInstruction,
+  isInstruction,
+  exitCodeOf,
+  type Instruction,
+  type InstructionContext,
+  type InstructionOutcome,
+  type InstructionSpec,
+} from './instructions/instruction.js';
+export {
+  findInstructions,
+  type FoundInstruction,
+  type FoundInstructions,
+} from './instructions/find-instructions.js';
+export { runInstruction, type InstructionRun } from './instructions/run-instruction.js';

@@ -66,6 +66,11 @@ export function skippedResult(command: string, why: string): CommandResult {
   };
 }
 
+/** A result for a command that a dry run did not run: `skipped`, which counts as ok. */
+export function dryRunResult(command: string): CommandResult {
+  return { ...skippedResult(command, ''), status: 'skipped' };
+}
+
 /** What `run` did with one or more commands. */
 export class RunResult {
   constructor(readonly results: readonly CommandResult[]) {}

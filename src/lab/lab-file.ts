@@ -86,7 +86,7 @@ function validateHost(
   lab: string | undefined,
   content: LabFileContent,
 ): void {
-  const parsed = LAB_HOST_SCHEMA.safeParse(raw);
+  const parsed = LAB_HOST_SCHEMA.safeParse(raw, { reportInput: true });
   const guessId = guessHostId(raw);
   const host = `host #${index + 1}${guessId ? ` (${guessId})` : ''}`;
   if (!parsed.success) {

@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
 import { readRepo, SETTINGS_PATH, type Repo } from './settings.js';
 
 /**
@@ -41,4 +42,18 @@ export function labDirsOf(repos: readonly Repo[]): string[] {
   return [
     ...new Set(repos.flatMap((repo) => repo.settings.labs.map((dir) => resolve(repo.root, dir)))),
   ];
+}
+
+/** {@link findRepos}, refusing to go on without a repo. */
+export async function requireRepos(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): Promise<Repo[]> {
+  const repos = await findRepos(env, cwd);
+  if (repos.length > 0) return repos;
+  throw new ConfigError(
+    'NO_REPO',
+    'No repo found: this folder is in no repo with .otto/settings.toml, and OTTO_SUT_DIRS is not set.',
+    { fix: 'run otto inside a repo, or set OTTO_SUT_DIRS=/path/to/repo[:/path/to/other].' },
+  );
 }

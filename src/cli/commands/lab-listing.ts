@@ -1,7 +1,7 @@
 import { ConfigError } from '../../errors.js';
 import { readLabFile } from '../../lab/lab-file.js';
 import { LAB_FILE_NAME, loadLab, type Lab } from '../../lab/lab.js';
-import { findRepos, labDirsOf } from '../../lab/repos.js';
+import { labDirsOf, requireRepos } from '../../lab/repos.js';
 import { join } from 'node:path';
 
 /** What the lab listing flags need. */
@@ -22,16 +22,7 @@ export function labNames(flags: LabListingFlags, env: NodeJS.ProcessEnv = proces
 
 /** `--list-labs`, `--list-hosts` and `--show-lab`; returns the exit code. */
 export async function labListingCommand(flags: LabListingFlags): Promise<number> {
-  const repos = await findRepos();
-  if (repos.length === 0) {
-    throw new ConfigError(
-      'NO_REPO',
-      'No repo found: this folder is in no repo with .otto/settings.toml, and OTTO_SUT_DIRS is not set.',
-      {
-        fix: 'run otto inside a repo, or set OTTO_SUT_DIRS=/path/to/repo[:/path/to/other].',
-      },
-    );
-  }
+  const repos = await requireRepos();
   const dirs = labDirsOf(repos);
   if (flags.listLabs) return listLabs(dirs);
   const names = labNames(flags);

@@ -1,0 +1,89 @@
+import { openSync } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * The output directory of one invocation: `<xdir>/<command>/<YYYYMMDD_HHMMSS_mmm>[_<name>]/`,
+ * holding `otto.log` (created exclusively, so never overwritten) and the artifacts of the run.
+ */
+
+/** Names of output directories: only these are ever pruned. */
+const STAMPED = /^\d{8}_\d{6}_\d{3}(_.*)?$/;
+
+/** `20261122_101500_123` in local time. */
+export function timestampOf(date: Date): string {
+  const pad = (value: number, width = 2) => String(value).padStart(width, '0');
+  return (
+    `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}_` +
+    `${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}_${pad(date.getMilliseconds(), 3)}`
+  );
+}
+
+/** A made output directory and its log file, created exclusively. */
+export interface OutputDir {
+  path: string;
+  logPath: string;
+  /** File descriptor of `otto.log` (written synchronously, so nothing is lost at exit). */
+  logFd: number;
+}
+
+/**
+ * Makes a fresh output directory. Two invocations in the same millisecond get `_2`, `_3`...
+ * @example await makeOutputDir('/var/otto', 'run', 'deploy', new Date());
+ */
+export async function makeOutputDir(
+  xdir: string,
+  command: string,
+  name: string | undefined,
+  now: Date,
+): Promise<OutputDir> {
+  const base = join(xdir, command, `${timestampOf(now)}${name ? `_${safeName(name)}` : ''}`);
+  for (let attempt = 1; ; attempt++) {
+    const path = attempt === 1 ? base : `${base}_${attempt}`;
+    await mkdir(join(xdir, command), { recursive: true });
+    try {
+      await mkdir(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 100) continue;
+      throw error;
+    }
+    const logPath = join(path, 'otto.log');
+    return { path, logPath, logFd: openSync(logPath, 'wx') };
+  }
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 80);
+}
+
+/**
+ * Removes output directories older than `days` under every `<xdir>/<command>/`. Only names of the
+ * output-directory pattern are touched, so a mistaken `--xdir` loses nothing else.
+ * @returns the directories removed
+ */
+export async function pruneOutputDirs(xdir: string, days: number, now: Date): Promise<string[]> {
+  if (!(days > 0)) return [];
+  const cutoffMs = now.getTime() - days * 86_400_000;
+  const removed: string[] = [];
+  for (const command of await listDirs(xdir)) {
+    if (command.startsWith('.')) continue;
+    for (const name of await listDirs(join(xdir, command))) {
+      if (!STAMPED.test(name)) continue;
+      const path = join(xdir, command, name);
+      const { mtimeMs } = await stat(path);
+      if (mtimeMs >= cutoffMs) continue;
+      await rm(path, { recursive: true, force: true });
+      removed.push(path);
+    }
+  }
+  return removed;
+}
+
+async function listDirs(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  } catch {
+    return [];
+  }
+}

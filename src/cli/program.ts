@@ -1,0 +1,146 @@
+import { Argument, Command, Option } from 'commander';
+import { createRequire } from 'node:module';
+import type { GlobalFlags } from './invocation/global-options.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+/**
+ * The command tree of `otto`. Actions import their command module when they run, so building the
+ * tree loads commander alone (fast `--help`, and completion without user code).
+ */
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('otto')
+    .description('Deploy to, test and monitor software on machines and Docker containers.')
+    .version(version, '-V, --version')
+    .exitOverride()
+    .showHelpAfterError()
+    .enablePositionalOptions();
+  addGlobalOptions(program);
+  const globals = () => program.opts<GlobalFlags>();
+  const run = (load: () => Promise<number>) => async () => setExitCode(await load());
+  program.action(async () => {
+    const flags = globals();
+    if (!flags.listLabs && !flags.listHosts && !flags.showLab) return void program.help();
+    setExitCode(await (await import('./commands/lab-listing.js')).labListingCommand(flags));
+  });
+
+  program
+    .command('run')
+    .description('Run an instruction of the repos (otto run <instruction> --help for its options).')
+    .argument('[instruction]', 'the instruction to run')
+    .argument('[options...]', "the instruction's own options")
+    .option('--list-instructions', 'list the instructions of the repos')
+    .helpOption('-h, --help', 'help for run (otto run <instruction> --help: its options)')
+    .passThroughOptions()
+    .allowUnknownOption()
+    .action(
+      async (name: string | undefined, args: string[], flags: { listInstructions?: boolean }) => {
+        const { runCommand } = await import('./commands/run.js');
+        setExitCode(await runCommand(globals(), name, args, flags));
+      },
+    );
+
+  program
+    .command('host')
+    .description('Run commands on a lab host, copy files to and from it, or log in.')
+    .argument('<id>', 'the host id (otto --list-hosts)')
+    .addArgument(
+      new Argument('<action>', 'run CMD..., put SRC... DIR, get SRC... DIR, login').choices([
+        'run',
+        'put',
+        'get',
+        'login',
+      ]),
+    )
+    .argument('[args...]', 'commands (quote each), or sources then a destination folder')
+    .option('--hop <id>', 'reach the host through this lab host (replaces its last hop)')
+    .addOption(new Option('--term <kind>', 'terminal protocol').choices(['ssh', 'telnet']))
+    .addOption(
+      new Option('--transfer <kind>', 'file transfer protocol').choices([
+        'scp',
+        'sftp',
+        'ftp',
+        'nc',
+      ]),
+    )
+    .action(async (id: string, action: string, args: string[], flags: Record<string, string>) => {
+      const { hostCommand } = await import('./commands/host.js');
+      setExitCode(await hostCommand(globals(), id, action as 'run', args, flags));
+    });
+
+  const reservation = program
+    .command('reservation')
+    .description('Who the reservation gate checks as, and whether the lab is yours.');
+  for (const [action, text] of [
+    ['whoami', 'Show the user, where the name comes from, the backend and the lab.'],
+    ['check', 'Check that the user holds every resource the lab needs (exit 1 if not).'],
+  ] as const) {
+    reservation
+      .command(action)
+      .description(text)
+      .action(
+        run(async () =>
+          (await import('./commands/reservation.js')).reservationCommand(globals(), action),
+        ),
+      );
+  }
+
+  addToolCommands(program, setExitCode);
+  return program;
+}
+
+function addGlobalOptions(program: Command): void {
+  program
+    .option('-l, --lab <names>', 'labs to use, comma-separated (default: $OTTO_LAB)')
+    .option(
+      '-x, --xdir <dir>',
+      'root of logs and artifacts (default: $OTTO_XDIR, else $XDG_STATE_HOME/otto-ts, else ~/.local/state/otto-ts)',
+    )
+    .addOption(
+      new Option(
+        '--log-level <level>',
+        'console log level (default: $OTTO_LOG_LEVEL, else info)',
+      ).choices(['debug', 'info', 'warn', 'error']),
+    )
+    .option(
+      '--log-days <days>',
+      'remove output folders older than this (default: $OTTO_LOG_DAYS, else 30; 0 keeps all)',
+    )
+    .option('-n, --dry-run', 'connect to nothing: log commands and transfers as skipped')
+    .option('--as-user <user>', 'check reservations as this user')
+    .option('-R, --skip-reservation-check', 'skip the reservation gate (with a warning)')
+    .option('--list-labs', 'list the labs the repos know')
+    .option('--list-hosts', "list the lab's hosts")
+    .option('--show-lab', 'show the lab as JSON (users, never passwords)');
+}
+
+function addToolCommands(program: Command, setExitCode: (code: number) => void): void {
+  const run = (load: () => Promise<number>) => async () => setExitCode(await load());
+  const engine = program.command('engine').description('The Docker engine otto-ts talks to.');
+  engine
+    .command('ensure')
+    .description('Make sure a Docker engine answers; on Debian as root, install and start one.')
+    .action(run(async () => (await import('./commands/engine.js')).engineEnsureCommand()));
+
+  const image = program.command('image').description('Images built offline from local material.');
+  image
+    .command('base')
+    .description('Build a base image (busybox: seconds; debian: debootstrap) unless it exists.')
+    .addArgument(new Argument('<kind>', 'busybox or debian').choices(['busybox', 'debian']))
+    .option('-f, --force', 'build even when an image of the same recipe exists')
+    .addOption(new Option('--mirror <url>', 'Debian mirror (default: the one apt uses)'))
+    .action(async (kind: 'busybox' | 'debian', flags: { force?: boolean; mirror?: string }) =>
+      setExitCode(await (await import('./commands/image.js')).imageBaseCommand(kind, flags)),
+    );
+
+  const lab = program.command('lab').description('Lab files: the hosts of a test lab.');
+  lab
+    .command('schema')
+    .description('Print the JSON Schema of lab files (hosts.json), for editors.')
+    .action(run(async () => (await import('./commands/lab.js')).labSchemaCommand()));
+
+  program
+    .command('demo')
+    .description('Run the built-in demo: engine, offline base images, commands in containers.')
+    .action(run(async () => (await import('./commands/demo.js')).demoCommand()));
+}
