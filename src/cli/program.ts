@@ -85,8 +85,34 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       );
   }
 
+  addCompletionCommands(program);
   addToolCommands(program, setExitCode);
   return program;
+}
+
+/** `otto completion <shell>`, and the hidden `otto __complete` the scripts call on TAB. */
+function addCompletionCommands(program: Command): void {
+  program
+    .command('completion')
+    .description('Print the shell completion script: source <(otto completion bash)')
+    .addArgument(new Argument('<shell>', 'bash or zsh').choices(['bash', 'zsh']))
+    .action(async (shell: 'bash' | 'zsh') => {
+      const { completionScript } = await import('./completion/completion-scripts.js');
+      process.stdout.write(completionScript(shell));
+    });
+  program
+    .command('__complete', { hidden: true })
+    .description('Completion candidates, one a line (run by the completion scripts on TAB).')
+    .argument('<index>')
+    .argument('[words...]')
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .passThroughOptions()
+    .action(async (index: string, words: string[]) => {
+      const { completeCommandLine } = await import('./completion/complete-command-line.js');
+      process.stdout.write(await completeCommandLine(program, words, Number(index)));
+    });
 }
 
 function addGlobalOptions(program: Command): void {

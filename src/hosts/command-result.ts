@@ -75,9 +75,13 @@ export function dryRunResult(command: string): CommandResult {
 export class RunResult {
   constructor(readonly results: readonly CommandResult[]) {}
 
-  /** The first status that is not ok, else `success`. */
+  /** The first status that is not ok, else `skipped` when nothing ran (a dry run), else `success`. */
   get status(): Status {
-    return this.results.find((result) => !isOkStatus(result.status))?.status ?? 'success';
+    const failed = this.results.find((result) => !isOkStatus(result.status));
+    if (failed) return failed.status;
+    const skippedAll =
+      this.results.length > 0 && this.results.every((result) => result.status === 'skipped');
+    return skippedAll ? 'skipped' : 'success';
   }
 
   get ok(): boolean {

@@ -8,7 +8,9 @@ import { findInstructions, type FoundInstruction } from '../../instructions/find
 import { runInstruction } from '../../instructions/run-instruction.js';
 import { resolveGlobalOptions, type GlobalFlags } from '../invocation/global-options.js';
 import { Invocation } from '../invocation/invocation.js';
-import { addOptionSet, optionSetValues } from '../option-flags.js';
+import { addOptionSet, flagsOf, optionSetValues } from '../option-flags.js';
+import { fingerprintFiles, writeCompletionCache } from '../completion/completion-cache.js';
+import type { Repo } from '../../lab/settings.js';
 import { runUntilInterrupted } from '../interrupt.js';
 
 /**
@@ -24,7 +26,8 @@ export async function runCommand(
 ): Promise<number> {
   const options = resolveGlobalOptions(globalFlags);
   const repos = await requireRepos();
-  const { instructions } = await findInstructions(repos);
+  const { instructions, modulePaths } = await findInstructions(repos);
+  await cacheForCompletion(options.xdir, repos, modulePaths, instructions);
   if (flags.listInstructions) {
     process.stdout.write(listInstructions(instructions));
     return 0;
@@ -124,4 +127,26 @@ function listInstructions(instructions: readonly FoundInstruction[]): string {
       );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Keeps what TAB offers after `otto run` current; a cache that cannot be written only means fewer candidates. */
+async function cacheForCompletion(
+  xdir: string,
+  repos: readonly Repo[],
+  modulePaths: readonly string[],
+  instructions: readonly FoundInstruction[],
+): Promise<void> {
+  const fingerprint = await fingerprintFiles([
+    ...repos.map((repo) => repo.settingsPath),
+    ...modulePaths,
+  ]);
+  await writeCompletionCache(xdir, {
+    version: 1,
+    fingerprint,
+    instructions: instructions.map(({ instruction }) => ({
+      name: instruction.name,
+      help: instruction.help,
+      flags: flagsOf(instruction.options),
+    })),
+  }).catch(() => undefined);
 }
