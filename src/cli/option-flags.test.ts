@@ -116,7 +116,9 @@ describe('addOptionSet and optionSetValues', () => {
 
   it('refuses a command line without a required option', () => {
     const specs = defineOptions({ name: { type: 'string', required: true } });
-    expect(refusalOf(specs, [])).toEqual(["error: required option '--name <text>' not specified\n"]);
+    expect(refusalOf(specs, [])).toEqual([
+      "error: required option '--name <text>' not specified\n",
+    ]);
     expect(valuesOf(specs, ['--name', 'n'])).toEqual({ name: 'n' });
   });
 

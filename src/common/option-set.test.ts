@@ -104,7 +104,9 @@ describe('defineOptions', () => {
   it('refuses two options of the same flag', () => {
     expect(() =>
       defineOptions({ buildId: { type: 'string' }, build_id: { type: 'string' } }),
-    ).toThrow('Invalid option declaration:\n  build_id: its flag --build-id is also the flag of buildId');
+    ).toThrow(
+      'Invalid option declaration:\n  build_id: its flag --build-id is also the flag of buildId',
+    );
   });
 });
 

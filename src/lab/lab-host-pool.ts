@@ -30,7 +30,6 @@ export interface LabHostPoolOptions {
 export class LabHostPool implements AsyncDisposable {
   private readonly made = new Map<string, Host>();
   private readonly options: LabHostPoolOptions;
-  private readonly children: LabHostPool[] = [];
 
   constructor(
     readonly lab: Lab,
@@ -60,21 +59,11 @@ export class LabHostPool implements AsyncDisposable {
     return this.ids(pattern).map((id) => this.get(id));
   }
 
-  /** A pool of the same options over another version of the lab (see withHostOverrides). */
-  withLab(lab: Lab): LabHostPool {
-    const pool = new LabHostPool(lab, this.options);
-    this.children.push(pool);
-    return pool;
-  }
-
   /** Closes every host made; errors of one do not keep the others open. */
   async close(): Promise<void> {
     const hosts = [...this.made.values()];
     this.made.clear();
-    await Promise.allSettled([
-      ...hosts.map((host) => host.close()),
-      ...this.children.splice(0).map((pool) => pool.close()),
-    ]);
+    await Promise.allSettled(hosts.map((host) => host.close()));
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -19,7 +19,7 @@ export function findLabHost(lab: Lab, id: string): LabFileHost {
   const near = closestIds(id, [...lab.hosts.keys()]);
   throw new ConfigError(
     'UNKNOWN_HOST',
-    `No host "${id}" in lab ${lab.names.join(', ')}${near ? `; did you mean ${near}?` : ''}.`,
+    `No host "${id}" in lab ${lab.names.join(', ') || '(none given)'}${near ? `; did you mean ${near}?` : '.'}`,
     {
       fix: 'otto --list-hosts lists the hosts of the lab.',
     },

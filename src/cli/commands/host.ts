@@ -38,11 +38,11 @@ export async function hostCommand(
     repos,
     needsLab: true,
     gated: true,
+    prepareLab: (lab) => withHostOverrides(lab, id, flags),
   });
   let exitCode = 1;
   try {
-    const lab = withHostOverrides(invocation.lab, id, flags);
-    const host = invocation.pool.withLab(lab).get(id);
+    const host = invocation.pool.get(id);
     exitCode = await runUntilInterrupted((signal) =>
       runAction(host, action, args, signal, invocation),
     );

@@ -26,6 +26,8 @@ export interface InvocationSpec {
   needsLab: boolean;
   /** Check reservations before anything connects. */
   gated: boolean;
+  /** Checks or adjusts the lab before anything is made (e.g. per-invocation host overrides). */
+  prepareLab?: (lab: Lab) => Lab;
   /** The command line, for the log. */
   argv?: readonly string[];
 }
@@ -46,7 +48,8 @@ export class Invocation {
 
   /** Loads the lab, passes the reservation gate, makes the output directory and the logger. */
   static async start(options: GlobalOptions, spec: InvocationSpec): Promise<Invocation> {
-    const lab = await loadInvocationLab(options, spec);
+    const loaded = await loadInvocationLab(options, spec);
+    const lab = spec.prepareLab ? spec.prepareLab(loaded) : loaded;
     const notes = spec.gated ? await passReservationGate(options, spec.repos, lab) : [];
     const now = new Date();
     const pruned = await pruneOutputDirs(options.xdir, options.logDays, now);
