@@ -150,11 +150,10 @@ describe('addOptionSet and optionSetValues', () => {
     ]);
   });
 
-  // BUG: a switch named `noColor` gets the flag `--no-color`, which commander takes as the
-  // negation of a `--color` flag: `--no-color` sets `color`, and the option stays false.
-  it('turns on a switch whose name starts with "no"', () => {
-    const specs = defineOptions({ noColor: { type: 'boolean' } });
-    expect(valuesOf(specs, ['--no-color'])).toEqual({ noColor: true });
+  it('refuses a switch whose flag would read as the negation of another', () => {
+    expect(() => defineOptions({ noColor: { type: 'boolean' } })).toThrow(
+      'Invalid option declaration:\n  noColor: a flag may not start with --no- (that is how switches are turned off)',
+    );
   });
 });
 

@@ -85,9 +85,6 @@ describe('defineOptions', () => {
     );
   });
 
-  // BUG: `x__y` and `x_` pass defineOptions, but their flags (`--x--y`, `--x-`) make commander
-  // throw "TypeError: Cannot read properties of undefined (reading 'toUpperCase')" when the set is
-  // added to a command (its camel-casing of the flag meets an empty part).
   it('refuses names whose flag would have an empty part', () => {
     expect(() => defineOptions({ x__y: { type: 'string' }, x_: { type: 'string' } })).toThrow(
       [
@@ -98,9 +95,6 @@ describe('defineOptions', () => {
     );
   });
 
-  // BUG: `buildId` and `build_id` both pass, but both become `--build-id`, so adding the set to a
-  // command throws commander's plain Error ("Cannot add option '--build-id <text>' to command
-  // 'x' due to conflicting flag '--build-id'") instead of a declaration problem.
   it('refuses two options of the same flag', () => {
     expect(() =>
       defineOptions({ buildId: { type: 'string' }, build_id: { type: 'string' } }),
@@ -253,8 +247,6 @@ describe('withDefaults', () => {
     expect(withDefaults(specs, {}).tags).toEqual([]);
   });
 
-  // BUG: the type of a repeated option's values is a list, and `default` accepts a single value,
-  // but withDefaults hands that single value out as is ('a', not ['a']).
   it('gives a list for a repeated option whose default is a single value', () => {
     const single = defineOptions({ tags: { type: 'string', repeated: true, default: 'a' } });
     expect(withDefaults(single, {}).tags).toEqual(['a']);

@@ -86,6 +86,7 @@ export type OptionValues<S extends OptionSpecs> = {
  */
 export function defineOptions<const S extends OptionSpecs>(specs: S): S {
   const problems = Object.entries(specs).flatMap(([name, spec]) => specProblems(name, spec));
+  problems.push(...flagClashes(Object.keys(specs)));
   if (problems.length > 0)
     throw new ConfigError(
       'OPTION_INVALID',
@@ -102,22 +103,44 @@ export function flagNameOf(name: string): string {
     .toLowerCase();
 }
 
+/** Two names of one flag (`buildId`, `build_id`) would make one flag twice. */
+function flagClashes(names: readonly string[]): string[] {
+  const owners = new Map<string, string>();
+  const problems: string[] = [];
+  for (const name of names) {
+    const flag = flagNameOf(name);
+    const owner = owners.get(flag);
+    if (owner) problems.push(`${name}: its flag --${flag} is also the flag of ${owner}`);
+    else owners.set(flag, name);
+  }
+  return problems;
+}
+
 function specProblems(name: string, spec: OptionSpec): string[] {
   const problems: string[] = [];
-  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name))
+  if (!/^[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)*$/.test(name))
     problems.push(`${name}: option names are letters, digits and _ (a flag is made of them)`);
+  else if (flagNameOf(name).startsWith('no-'))
+    problems.push(`${name}: a flag may not start with --no- (that is how switches are turned off)`);
   if (spec.short !== undefined && !/^[A-Za-z]$/.test(spec.short))
     problems.push(`${name}: short must be one letter, got "${spec.short}"`);
   if (spec.type === 'enum' && spec.choices.length === 0)
     problems.push(`${name}: an enum option needs at least one choice`);
   if (spec.default !== undefined) {
+    const repeated = 'repeated' in spec && spec.repeated === true;
+    if (Array.isArray(spec.default) && !repeated)
+      problems.push(`${name}: a list default needs repeated: true`);
     const defaults = Array.isArray(spec.default) ? (spec.default as unknown[]) : [spec.default];
     for (const value of defaults) {
       const problem = valueProblem(spec, value);
-      if (problem) problems.push(`${name}: default ${JSON.stringify(value)}: ${problem}`);
+      if (problem) problems.push(`${name}: default ${showValue(value)}: ${problem}`);
     }
   }
   return problems;
+}
+
+function showValue(value: unknown): string {
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
 }
 
 function valueProblem(spec: OptionSpec, value: unknown): string | undefined {
@@ -169,9 +192,14 @@ export function withDefaults<S extends OptionSpecs>(
   const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
     const given = parsed[name];
+    const repeated = 'repeated' in spec && spec.repeated === true;
     if (given !== undefined) values[name] = given;
     else if (spec.default !== undefined)
-      values[name] = Array.isArray(spec.default) ? [...(spec.default as unknown[])] : spec.default;
+      values[name] = Array.isArray(spec.default)
+        ? [...(spec.default as unknown[])]
+        : repeated
+          ? [spec.default]
+          : spec.default;
     else if (spec.type === 'boolean') values[name] = false;
     else if ('repeated' in spec && spec.repeated) values[name] = [];
     else values[name] = undefined;

@@ -120,8 +120,6 @@ describe('exitCodeOf', () => {
     expect(exitCodeOf(Number.NaN)).toBe(1);
   });
 
-  // BUG: an exit status is 0..255 and the shell sees `code & 0xff`, so an instruction returning
-  // 256 (e.g. a count of failures) exits 0, as a success.
   it('gives 1 for a number above 255 rather than letting it wrap to success', () => {
     expect(exitCodeOf(256)).toBe(1);
     expect(exitCodeOf(512)).toBe(1);

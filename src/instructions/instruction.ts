@@ -35,7 +35,8 @@ export interface InstructionContext<S extends OptionSpecs> {
 
 /**
  * What an instruction may return; it sets the exit code. Nothing, `true`, an ok status or an ok
- * result: 0. `false`, a status or result that is not ok: 1. A number: that exit code.
+ * result: 0. `false`, a status or result that is not ok: 1. A number from 0 to 255: that exit
+ * code (others: 1).
  */
 export type InstructionOutcome = void | boolean | number | Status | RunResult | CommandResult;
 
@@ -97,9 +98,12 @@ export function isInstruction(value: unknown): value is Instruction {
 
 /** The exit code an instruction's outcome gives (see {@link InstructionOutcome}). */
 export function exitCodeOf(outcome: InstructionOutcome): number {
-  if (outcome === undefined || outcome === true) return 0;
+  // null: what a JavaScript instruction may return for "nothing".
+  if (outcome === undefined || outcome === null || outcome === true) return 0;
   if (outcome === false) return 1;
-  if (typeof outcome === 'number') return Number.isInteger(outcome) && outcome >= 0 ? outcome : 1;
+  // The shell sees only 8 bits: 256 would read as success, so anything out of range is 1.
+  if (typeof outcome === 'number')
+    return Number.isInteger(outcome) && outcome >= 0 && outcome <= 255 ? outcome : 1;
   if (typeof outcome === 'string') return isOkStatus(outcome) ? 0 : 1;
   if (outcome instanceof RunResult) return outcome.ok ? 0 : 1;
   return isOkStatus(outcome.status) ? 0 : 1;

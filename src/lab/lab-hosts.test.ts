@@ -46,7 +46,7 @@ describe('sshTargetFor', () => {
 
   it('names the closest ids for an unknown host', () => {
     expect(() => sshTargetFor(lab, 'carot_seed')).toThrow(
-      'No host "carot_seed" in lab veggies; did you mean "carrot_seed"?.\nFix: otto --list-hosts lists the hosts of the lab.',
+      'No host "carot_seed" in lab veggies; did you mean "carrot_seed"?\nFix: otto --list-hosts lists the hosts of the lab.',
     );
   });
 

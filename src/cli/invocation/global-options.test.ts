@@ -121,12 +121,10 @@ describe('resolveGlobalOptions', () => {
 
   it('checks values from the environment too', () => {
     expect(() => resolveGlobalOptions({}, { OTTO_LOG_LEVEL: 'trace' })).toThrow(
-      'Invalid global options: --log-level: expected one of debug, info, warn, error, got "trace".',
+      'Invalid global options: OTTO_LOG_LEVEL: expected one of debug, info, warn, error, got "trace".',
     );
   });
 
-  // BUG: an empty variable (`OTTO_LOG_LEVEL= otto run ...`) counts as a value for the log level
-  // and log days (`??`), while an empty OTTO_XDIR or XDG_STATE_HOME counts as unset (`||`).
   it('treats empty OTTO_LOG_LEVEL and OTTO_LOG_DAYS as unset', () => {
     expect(resolveGlobalOptions({}, { OTTO_LOG_LEVEL: '', OTTO_LOG_DAYS: '' })).toMatchObject({
       logLevel: 'info',

@@ -50,17 +50,21 @@ export function resolveGlobalOptions(
   env: NodeJS.ProcessEnv = process.env,
 ): GlobalOptions {
   const problems: string[] = [];
-  const level = (flags.logLevel ?? env.OTTO_LOG_LEVEL ?? 'info').toLowerCase();
+  // Empty environment variables count as unset, as for OTTO_XDIR.
+  const levelText = flags.logLevel ?? (env.OTTO_LOG_LEVEL || 'info');
+  const level = levelText.toLowerCase();
+  const levelFrom = flags.logLevel !== undefined ? '--log-level' : 'OTTO_LOG_LEVEL';
   if (!(LOG_LEVELS as readonly string[]).includes(level))
-    problems.push(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
-  const daysText = flags.logDays ?? env.OTTO_LOG_DAYS ?? String(DEFAULT_LOG_DAYS);
+    problems.push(`${levelFrom}: expected one of ${LOG_LEVELS.join(', ')}, got "${levelText}"`);
+  const daysText = flags.logDays ?? (env.OTTO_LOG_DAYS || String(DEFAULT_LOG_DAYS));
+  const daysFrom = flags.logDays !== undefined ? '--log-days' : 'OTTO_LOG_DAYS';
   const days = Number(daysText);
-  if (daysText.trim() === '' || !Number.isInteger(days) || days < 0)
-    problems.push(`--log-days: expected a whole number of days (0 keeps all), got "${daysText}"`);
+  if (!/^\s*\d+\s*$/.test(daysText))
+    problems.push(`${daysFrom}: expected a whole number of days (0 keeps all), got "${daysText}"`);
   if (problems.length > 0)
     throw new ConfigError('OPTION_INVALID', `Invalid global options: ${problems.join('; ')}.`);
   return {
-    labNames: (flags.lab ?? env.OTTO_LAB ?? '')
+    labNames: (flags.lab ?? (env.OTTO_LAB || ''))
       .split(',')
       .map((name) => name.trim())
       .filter(Boolean),

@@ -109,9 +109,6 @@ describe('createInvocationLogger', () => {
     expect(written).toEqual(['before s3cret\n', 'error: after ******** ab\n']);
   });
 
-  // BUG: secrets are replaced in the order they were added, so when one secret holds another
-  // (passwords "abc" and "abcdef"), the shorter one is replaced first and the rest of the
-  // longer one ("def") is written out.
   it('hides the whole of a secret that holds another secret', () => {
     loggerOf({ secrets: ['abc', 'abcdef'] }).info('password abcdef');
     expect(logFile()).toBe(`${STAMP} INFO  password ********\n`);

@@ -40,13 +40,16 @@ export function createInvocationLogger(options: InvocationLoggerOptions): Invoca
   const secrets = new Set<string>();
   const color = options.color ?? (Boolean(process.stderr.isTTY) && !process.env.NO_COLOR);
   const out = options.console ?? process.stderr;
+  let longestFirst: string[] = [];
   const addSecrets = (more: Iterable<string>) => {
     for (const secret of more) if (secret.length >= 3) secrets.add(secret);
+    // Longest first, so that a secret holding a shorter one is hidden whole.
+    longestFirst = [...secrets].sort((a, b) => b.length - a.length);
   };
   addSecrets(options.secrets ?? []);
   const redact = (text: string) => {
     let safe = text;
-    for (const secret of secrets) safe = safe.replaceAll(secret, '********');
+    for (const secret of longestFirst) safe = safe.replaceAll(secret, '********');
     return safe;
   };
   const write = (level: LogLevel) => (message: string) => {
