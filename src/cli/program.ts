@@ -28,7 +28,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('run')
     .description('Run an instruction of the repos (otto run <instruction> --help for its options).')
     .argument('[instruction]', 'the instruction to run')
-    .argument('[options...]', "the instruction's own options")
+    .argument('[args...]', "the instruction's own options")
     .option('--list-instructions', 'list the instructions of the repos')
     .helpOption('-h, --help', 'help for run (otto run <instruction> --help: its options)')
     .passThroughOptions()
