@@ -75,10 +75,8 @@ export function createLabHost(
   id: string,
   options: HostOptions & { defaults?: HostDefaults } = {},
 ): Host {
+  const transfer = checkLabHostSupported(lab, id);
   const { entry } = findLabHost(lab, id);
-  if ((entry.term ?? 'ssh') !== 'ssh') throw unsupported(id, `term "${entry.term}"`);
-  const transfer = entry.transfer ?? 'scp';
-  if (transfer !== 'scp' && transfer !== 'sftp') throw unsupported(id, `transfer "${transfer}"`);
   const { defaults, ...hostOptions } = options;
   return new SshHost(sshTargetFor(lab, id, defaults), {
     id,
@@ -86,6 +84,18 @@ export function createLabHost(
     ...hostOptions,
     transfer,
   });
+}
+
+/**
+ * Refuses, before anything is made, a lab host whose terminal or transfer otto-ts cannot drive
+ * yet; returns its transfer.
+ */
+export function checkLabHostSupported(lab: Lab, id: string): 'scp' | 'sftp' {
+  const { entry } = findLabHost(lab, id);
+  if ((entry.term ?? 'ssh') !== 'ssh') throw unsupported(id, `term "${entry.term}"`);
+  const transfer = entry.transfer ?? 'scp';
+  if (transfer !== 'scp' && transfer !== 'sftp') throw unsupported(id, `transfer "${transfer}"`);
+  return transfer;
 }
 
 function unsupported(id: string, what: string): ConfigError {

@@ -292,3 +292,27 @@ describe('logs and completion', () => {
     expect(complete('otto --log-level ""')).toBe('debug\nerror\ninfo\nwarn\n');
   });
 });
+
+describe('otto host before connecting', () => {
+  it('refuses a host it cannot drive yet, and makes no output directory for the mistake', async () => {
+    const telnet = await makeTempRepo({
+      hosts: [{ ip: '127.0.0.1', ne: 'old', creds: { u: 'p' }, labs: ['main'], term: 'telnet' }],
+    });
+    const result = await runCli(['-l', 'main', 'host', 'old', 'run', 'true'], { env: telnet.env });
+    expect(result).toMatchObject({
+      exitCode: 2,
+      stdout: '',
+      stderr:
+        'otto: Host "old" uses term "telnet", which otto-ts does not support yet; its SSH hosts (scp or sftp) work.\n',
+    });
+    await expect(readdir(telnet.xdir)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('says what an action takes', async () => {
+    expect(await otto(['-l', 'main', 'host', 'carrot_seed', 'put', 'only-one'])).toMatchObject({
+      exitCode: 2,
+      stderr:
+        'otto: otto host <id> put takes one or more sources and a destination folder.\nFix: otto host <id> put LOCAL... REMOTE_DIR\n',
+    });
+  });
+});

@@ -1,6 +1,7 @@
 import { ConfigError } from '../../errors.js';
 import type { Host } from '../../hosts/host.js';
 import { withHostOverrides } from '../../lab/lab-host-pool.js';
+import { checkLabHostSupported } from '../../lab/lab-hosts.js';
 import { requireRepos } from '../../lab/repos.js';
 import { resolveGlobalOptions, type GlobalFlags } from '../invocation/global-options.js';
 import { Invocation } from '../invocation/invocation.js';
@@ -38,7 +39,11 @@ export async function hostCommand(
     repos,
     needsLab: true,
     gated: true,
-    prepareLab: (lab) => withHostOverrides(lab, id, flags),
+    prepareLab: (lab) => {
+      const adjusted = withHostOverrides(lab, id, flags);
+      if (!options.dryRun) checkLabHostSupported(adjusted, id);
+      return adjusted;
+    },
   });
   let exitCode = 1;
   try {

@@ -106,12 +106,12 @@ async function passReservationGate(
   const notes: string[] = [];
   const { user, source } = reservationUser(options.asUser);
   if (source === 'as-user') {
-    process.stderr.write(`\x1b[1;35mActing as user "${user}" (--as-user).\x1b[0m\n`);
+    process.stderr.write(loud(`Acting as user "${user}" (--as-user).`, '1;35'));
     notes.push(`acting as user "${user}" (--as-user)`);
   }
   if (options.skipReservationCheck) {
     const warning = 'The reservation check is skipped (-R): the lab may be in use by someone else.';
-    process.stderr.write(`\x1b[1;31mWARNING: ${warning}\x1b[0m\n`);
+    process.stderr.write(loud(`WARNING: ${warning}`, '1;31'));
     return [...notes, warning];
   }
   const backend = await createReservationBackend(repos);
@@ -125,4 +125,10 @@ function secretsOf(lab: Lab): string[] {
     ...Object.values(entry.creds),
     ...(entry.passphrase ? [entry.passphrase] : []),
   ]);
+}
+
+/** A line in bold colour on a terminal (unless NO_COLOR), plain elsewhere. */
+function loud(text: string, style: string): string {
+  const color = Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
+  return color ? `\x1b[${style}m${text}\x1b[0m\n` : `${text}\n`;
 }
