@@ -1,7 +1,7 @@
-import { access } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { readRepo, SETTINGS_PATH, type Repo } from './settings.js';
+import { pathExists } from '../common/path-exists.js';
 
 /**
  * Finds the repos to work with: the folders `OTTO_SUT_DIRS` lists (separated by `:` or `,`), and
@@ -23,17 +23,8 @@ export async function findRepos(
 
 async function findRepoRoot(start: string): Promise<string | undefined> {
   for (let dir = resolve(start); ; dir = dirname(dir)) {
-    if (await exists(join(dir, SETTINGS_PATH))) return dir;
+    if (await pathExists(join(dir, SETTINGS_PATH))) return dir;
     if (dirname(dir) === dir) return undefined;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -1,8 +1,8 @@
-import { access } from 'node:fs/promises';
 import { register } from 'node:module';
 import { extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InstructionError } from '../errors.js';
+import { pathExists } from '../common/path-exists.js';
 
 /**
  * Loads user code (repo `init` modules, reservation backends) as it is, TypeScript or
@@ -42,7 +42,7 @@ export async function findUserModule(
           ...USER_MODULE_EXTENSIONS.map((ext) => join(base, `index${ext}`)),
         ];
     for (const candidate of candidates) {
-      if (await exists(candidate)) return candidate;
+      if (await pathExists(candidate)) return candidate;
       tried.push(candidate);
     }
   }
@@ -91,13 +91,4 @@ function ensureSelfResolve(): void {
   // Only the built package has a JavaScript hooks file next to it; from sources, skip.
   if (!hooks.pathname.endsWith('/dist/lab/self-resolve-hooks.js')) return;
   register(hooks, { data: { self } });
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -3,29 +3,14 @@ import { readLabFile } from '../../lab/lab-file.js';
 import { LAB_FILE_NAME, loadLab, type Lab } from '../../lab/lab.js';
 import { labDirsOf, requireRepos } from '../../lab/repos.js';
 import { join } from 'node:path';
-
-/** What the lab listing flags need. */
-export interface LabListingFlags {
-  lab?: string;
-  listLabs?: boolean;
-  listHosts?: boolean;
-  showLab?: boolean;
-}
-
-/** The lab names asked for: `--lab a,b`, else `OTTO_LAB`. */
-export function labNames(flags: LabListingFlags, env: NodeJS.ProcessEnv = process.env): string[] {
-  return (flags.lab ?? env.OTTO_LAB ?? '')
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
-}
+import { resolveGlobalOptions, type GlobalFlags } from '../invocation/global-options.js';
 
 /** `--list-labs`, `--list-hosts` and `--show-lab`; returns the exit code. */
-export async function labListingCommand(flags: LabListingFlags): Promise<number> {
+export async function labListingCommand(flags: GlobalFlags): Promise<number> {
   const repos = await requireRepos();
   const dirs = labDirsOf(repos);
   if (flags.listLabs) return listLabs(dirs);
-  const names = labNames(flags);
+  const names = resolveGlobalOptions(flags).labNames;
   if (names.length === 0) {
     throw new ConfigError('NO_LAB', 'No lab given: pass --lab NAME[,NAME...] or set OTTO_LAB.', {
       fix: 'otto --list-labs shows the labs your repos know.',
