@@ -113,8 +113,11 @@ describe('ContainerHost on the engine of an SSH host', () => {
       knownHostsPath: sshd.knownHostsPath,
     });
     await using app = ContainerHost.onSshHost(dockerHost, container.id);
-    await app.run('cd /tmp; X=over-ssh');
-    expect((await app.run('echo "$PWD $X"')).only().output).toBe('/tmp over-ssh\n');
+    // check: an error result (e.g. the forwarded socket failing) throws with its reason.
+    await app.run('cd /tmp; X=over-ssh', { check: true });
+    expect((await app.run('echo "$PWD $X"', { check: true })).only().output).toBe(
+      '/tmp over-ssh\n',
+    );
     expect((await app.oneshot(['hostname'])).stdout).toBe(`${container.id.slice(0, 12)}\n`);
     const local = await mkdtemp(join(tmpdir(), 'otto-over-ssh-'));
     await writeFile(join(local, 'payload.txt'), 'via ssh and the engine\n');

@@ -67,11 +67,41 @@ export function buildPath(path: string, query: Record<string, unknown> = {}): st
   return parts.length > 0 ? `${path}?${parts.join('&')}` : path;
 }
 
+/**
+ * Errors of requests sent on a kept-alive connection that the engine (or an SSH channel in
+ * between) closed just as it was reused: the request never reached the engine, so it is sent
+ * once more on a new connection, as Node's documentation advises for `reusedSocket`.
+ */
+const staleReuses = new WeakSet<Error>();
+
+function rejectWith(req: ClientRequest, reject: (error: Error) => void) {
+  return (error: Error & { code?: string }) => {
+    const reset = error.code === 'ECONNRESET' || error.code === 'EPIPE';
+    if (req.reusedSocket && (reset || error.message === 'socket hang up')) staleReuses.add(error);
+    reject(error);
+  };
+}
+
+async function retryingStaleReuse<T>(call: HttpCall, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    // A streamed body cannot be sent twice.
+    const replayable = call.input === undefined || Buffer.isBuffer(call.input);
+    if (!(error instanceof Error && staleReuses.has(error)) || !replayable) throw error;
+    return send();
+  }
+}
+
 /** Sends a request and resolves with the response once its status is accepted. */
 export function sendForResponse(target: HttpTarget, call: HttpCall): Promise<IncomingMessage> {
+  return retryingStaleReuse(call, () => sendForResponseOnce(target, call));
+}
+
+function sendForResponseOnce(target: HttpTarget, call: HttpCall): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = openRequest(target, call, {});
-    req.on('error', reject);
+    req.on('error', rejectWith(req, reject));
     req.on('response', (response) => {
       if (call.okStatus.includes(response.statusCode ?? 0)) resolve(response);
       else readFailure(response).then(reject, reject);
@@ -90,9 +120,13 @@ export async function sendForJson(target: HttpTarget, call: HttpCall): Promise<u
 
 /** Sends a hijacking request and resolves with the raw connection after `101 UPGRADED`. */
 export function sendForHijack(target: HttpTarget, call: HttpCall): Promise<Duplex> {
+  return retryingStaleReuse(call, () => sendForHijackOnce(target, call));
+}
+
+function sendForHijackOnce(target: HttpTarget, call: HttpCall): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     const req = openRequest(target, call, { Connection: 'Upgrade', Upgrade: 'tcp' });
-    req.on('error', reject);
+    req.on('error', rejectWith(req, reject));
     req.on('upgrade', (_response, socket, head) => {
       if (head.length > 0) socket.unshift(head);
       resolve(socket);
