@@ -136,6 +136,8 @@ async function cacheForCompletion(
   modulePaths: readonly string[],
   instructions: readonly FoundInstruction[],
 ): Promise<void> {
+  // Written on every run, not only when the fingerprint changes: an init module may define its
+  // instructions in modules it imports, which the fingerprint does not cover.
   const fingerprint = await fingerprintFiles([
     ...repos.map((repo) => repo.settingsPath),
     ...modulePaths,
