@@ -24,7 +24,7 @@ describe('OttoError', () => {
 
   it('keeps the cause', () => {
     const cause = new Error('low level');
-    const error = new ConfigError('BAD', 'Bad thing.', { cause });
+    const error = new ConfigError('USAGE', 'Bad thing.', { cause });
     expect(error.cause).toBe(cause);
     expect(error.message).toBe('Bad thing.');
   });

@@ -1,12 +1,15 @@
 /**
- * Errors of otto-ts. Every error has a stable `code` and structured fields; its first message line
- * says what failed, where and why, further lines give output or context, the last one the fix.
+ * Errors of otto-ts. Every error has a stable `code` (each class owns its codes as a string
+ * union) and structured fields; its first message line says what failed, where and why, further
+ * lines give output or context, the last one the fix.
  */
 
 /** Structured context attached to an error; every field is optional. */
 export interface ErrorDetails {
-  /** Host id or engine endpoint where the failure happened. */
-  where?: string;
+  /** The id of the host where it failed (`db-1`, `local`), when a host was involved. */
+  host?: string;
+  /** The address it failed at: `otto@10.0.0.5:22 via jump`, an engine endpoint, a container. */
+  transport?: string;
   /** Command, request or step that failed. */
   operation?: string;
   /** Exit code of the failed command, when there is one. */
@@ -23,12 +26,12 @@ export interface OttoErrorOptions extends ErrorDetails {
 }
 
 /** Base class of every error otto-ts throws. */
-export class OttoError extends Error {
+export class OttoError<Code extends string = string> extends Error {
   /** Stable machine-readable code, e.g. `ENGINE_UNREACHABLE`. */
-  readonly code: string;
+  readonly code: Code;
   readonly details: ErrorDetails;
 
-  constructor(code: string, summary: string, options: OttoErrorOptions = {}) {
+  constructor(code: Code, summary: string, options: OttoErrorOptions = {}) {
     const { cause, ...details } = options;
     super(composeMessage(summary, details), cause === undefined ? undefined : { cause });
     this.name = new.target.name;
@@ -52,35 +55,158 @@ function indent(text: string): string {
     .join('\n');
 }
 
-/** Invalid configuration or options given by the user (labs, settings, arguments). */
-export class ConfigError extends OttoError {}
+/** Codes of {@link ConfigError}. */
+export type ConfigErrorCode =
+  | 'COMPLETION_CACHE_WRITE'
+  | 'HOP_CYCLE'
+  | 'INSTRUCTION_DUPLICATE'
+  | 'INSTRUCTION_INVALID'
+  | 'INVALID_ARGV'
+  | 'INVALID_CONTAINER_SPEC'
+  | 'INVALID_DOCKER_HOST'
+  | 'INVALID_DURATION'
+  | 'INVALID_ENV'
+  | 'INVALID_HOST_OPTION'
+  | 'INVALID_HOST_OPTIONS'
+  | 'INVALID_REPEAT'
+  | 'INVALID_SSH_TARGET'
+  | 'INVALID_TRANSFER'
+  | 'KEY_INVALID'
+  | 'LAB_INVALID'
+  | 'NO_CREDENTIALS'
+  | 'NO_INSTRUCTION'
+  | 'NO_LAB'
+  | 'NO_REPO'
+  | 'NO_USER'
+  | 'OPTION_INVALID'
+  | 'REPEAT_RUNNING'
+  | 'RESERVATION_CONFIG'
+  | 'RESERVED_SESSION'
+  | 'SETTINGS_INVALID'
+  | 'UNKNOWN_BASE_IMAGE'
+  | 'UNKNOWN_HOST'
+  | 'UNKNOWN_INSTRUCTION'
+  | 'UNSUPPORTED_HOST'
+  | 'USAGE';
 
-/** A connection could not be opened or was lost (engine socket, SSH, telnet). */
-export class ConnectionError extends OttoError {}
+/** Invalid configuration or options given by the user (labs, settings, arguments). */
+export class ConfigError extends OttoError<ConfigErrorCode> {}
+
+/** Codes of {@link ConnectionError}. */
+export type ConnectionErrorCode =
+  | 'AUTH_FAILED'
+  | 'CHANNEL_FAILED'
+  | 'CHANNEL_LOST'
+  | 'CONNECTION_LOST'
+  | 'CONNECT_FAILED'
+  | 'CONTAINER_NOT_FOUND'
+  | 'CONTAINER_NOT_RUNNING'
+  | 'ENGINE_UNREACHABLE'
+  | 'EXEC_STREAM_LOST'
+  | 'EXIT_CODE_UNKNOWN'
+  | 'FORWARD_FAILED'
+  | 'HOST_KEY_MISMATCH'
+  | 'HOST_KEY_UNKNOWN'
+  | 'INTERRUPT_UNAVAILABLE'
+  | 'SESSION_FAILED'
+  | 'SESSION_LOST'
+  | 'SFTP_UNAVAILABLE'
+  | 'SHELL_STREAM_LOST';
+
+/** A connection could not be opened or was lost (engine socket, SSH, telnet, a shell). */
+export class ConnectionError extends OttoError<ConnectionErrorCode> {}
+
+/** Codes of {@link CommandError}. */
+export type CommandErrorCode =
+  | 'COMMAND_FAILED'
+  | 'COMMAND_NOT_FOUND'
+  | 'COMMAND_NOT_EXECUTABLE'
+  | 'COMMAND_NOT_STARTED'
+  | 'NOT_ONE_RESULT'
+  | 'PROGRAM_MISSING';
 
 /** A command ran and failed, or could not be started. */
-export class CommandError extends OttoError {}
+export class CommandError extends OttoError<CommandErrorCode> {}
+
+/** Codes of {@link TimeoutError}. */
+export type TimeoutErrorCode =
+  | 'CLOSE_TIMEOUT'
+  | 'COMMAND_TIMEOUT'
+  | 'SESSION_TIMEOUT'
+  | 'TRANSFER_TIMEOUT'
+  | 'WAIT_TIMEOUT';
 
 /** A wait reached its deadline. */
-export class TimeoutError extends OttoError {}
+export class TimeoutError extends OttoError<TimeoutErrorCode> {}
+
+/**
+ * The caller's `AbortSignal` stopped the work. The signal's reason is the `cause`; the message
+ * says what was stopped and where. Commands (`run`, `oneshot`) return it as the `error` of an
+ * `error` result with the output so far; transfers and other calls reject with it.
+ */
+export class AbortedError extends OttoError<'ABORTED'> {
+  constructor(summary: string, options: OttoErrorOptions = {}) {
+    super('ABORTED', summary, options);
+  }
+}
+
+/**
+ * A call reached something that was closed: a host, session, transport or engine client stays
+ * closed, and every call after `close()` is refused with this error.
+ */
+export class ClosedError extends OttoError<'CLOSED'> {
+  constructor(summary: string, options: OttoErrorOptions = {}) {
+    super('CLOSED', summary, options);
+  }
+}
+
+/** Codes of {@link TransferError}. */
+export type TransferErrorCode =
+  | 'DESTINATION_FULL'
+  | 'DESTINATION_NOT_WRITABLE'
+  | 'LOCAL_PATH_NOT_FOUND'
+  | 'REMOTE_PATH_NOT_FOUND'
+  | 'SIZE_MISMATCH'
+  | 'TRANSFER_FAILED'
+  | 'UNSAFE_ARCHIVE_ENTRY';
 
 /** Moving files failed. */
-export class TransferError extends OttoError {}
+export class TransferError extends OttoError<TransferErrorCode> {}
+
+/** Codes of {@link DockerError}. */
+export type DockerErrorCode =
+  | 'CONTAINER_RUN_FAILED'
+  | 'ENGINE_REQUEST_FAILED'
+  | 'ENGINE_START_FAILED'
+  | 'NOT_ON_NETWORK'
+  | 'PORT_NOT_PUBLISHED';
 
 /** The Docker engine refused or failed a request, or a Docker resource is not as expected. */
-export class DockerError extends OttoError {}
+export class DockerError<Code extends string = DockerErrorCode> extends OttoError<Code> {}
+
+/** Codes of {@link ImageBuildError}. */
+export type ImageBuildErrorCode =
+  | 'BASE_IMAGE_MISSING'
+  | 'BUILD_CONTEXT_UNREADABLE'
+  | 'BUSYBOX_NOT_STATIC'
+  | 'DOCKERFILE_MISSING'
+  | 'IMAGE_BUILD_FAILED'
+  | 'IMAGE_IMPORT_FAILED';
 
 /** Building an image failed; `details.operation` names the step. */
-export class ImageBuildError extends DockerError {}
+export class ImageBuildError extends DockerError<ImageBuildErrorCode> {}
 
 /**
  * The reservation gate refused: resources the lab needs are not held by the user
  * (`RESERVATION_MISSING`), or the reservation backend failed (`RESERVATION_BACKEND`, fail closed).
  */
-export class ReservationError extends OttoError {}
+export class ReservationError extends OttoError<'RESERVATION_MISSING' | 'RESERVATION_BACKEND'> {}
+
+/** Codes of {@link InstructionError}. */
+export type InstructionErrorCode = 'INSTRUCTION_FAILED' | 'MODULE_LOAD_FAILED' | 'MODULE_NOT_FOUND';
 
 /** An instruction or user module could not be loaded or failed while running. */
-export class InstructionError extends OttoError {}
+export class InstructionError extends OttoError<InstructionErrorCode> {}
 
 /** Returns the last `maxLines` lines of a text, for error messages. */
 export function tailLines(text: string, maxLines = 20): string {

@@ -76,7 +76,7 @@ function spawnFailure(file: string, args: readonly string[], error: Error): Comm
     'COMMAND_NOT_STARTED',
     `Could not start \`${describe(file, args)}\` on this machine: ${reason}.`,
     {
-      where: 'local',
+      host: 'local',
       operation: describe(file, args),
       cause: error,
     },
@@ -88,7 +88,7 @@ function exitFailure(file: string, args: readonly string[], result: ChildResult)
     'COMMAND_FAILED',
     `\`${describe(file, args)}\` failed with exit code ${result.exitCode} on this machine.`,
     {
-      where: 'local',
+      host: 'local',
       operation: describe(file, args),
       exitCode: result.exitCode,
       outputTail: tailLines(result.stderr || result.stdout),

@@ -4,7 +4,14 @@ export function quotePosix(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Joins argv into one POSIX shell command line. */
+/**
+ * Joins argv into one POSIX shell command line. The program is quoted when it holds `=`, or the
+ * shell would take `A=1 printf x` as an assignment and run `printf`.
+ */
 export function joinArgv(argv: readonly string[]): string {
-  return argv.map(quotePosix).join(' ');
+  return argv
+    .map((word, index) =>
+      index === 0 && word.includes('=') ? `'${word.replace(/'/g, `'\\''`)}'` : quotePosix(word),
+    )
+    .join(' ');
 }

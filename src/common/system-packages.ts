@@ -92,7 +92,7 @@ function notInstalled(missing: readonly ProgramNeed[], why: string): CommandErro
   const list = missing.map((need) => `${need.program} (${purposeOf(need)})`).join(', ');
   const packages = missing.map((need) => need.debianPackage).join(' ');
   return new CommandError('PROGRAM_MISSING', `Missing on this machine: ${list}; ${why}.`, {
-    where: 'local',
+    host: 'local',
     fix: `install them (on Debian: apt-get install ${packages}) and try again.`,
   });
 }

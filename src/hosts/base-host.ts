@@ -1,6 +1,10 @@
-import { ConfigError, OttoError } from '../errors.js';
+import { writeToSink } from '../common/bounded-output.js';
+import { describePlace, placeDetails } from '../common/place.js';
+import { joinArgv } from '../common/quote.js';
+import { ClosedError, ConfigError, ConnectionError, OttoError } from '../errors.js';
+import { LineSplitter } from '../sessions/line-splitter.js';
 import { ShellSession } from '../sessions/shell-session.js';
-import type { Transport } from '../transports/transport.js';
+import type { Argv, ExecOutcome, Transport } from '../transports/transport.js';
 import type { Transfer, TransferOptions, TransferResult } from '../transfers/transfer.js';
 import { commandFailure, statusOf, type CommandResult, type RunResult } from './command-result.js';
 import type {
@@ -30,7 +34,7 @@ export abstract class BaseHost implements Host {
   protected readonly logLines: HostLog;
   private readonly sessions = new Map<string, HostSessionHandle>();
   private readonly repeaters = new Map<string, Repeater>();
-  private isClosed = false;
+  private closing?: Promise<void>;
 
   protected constructor(
     protected readonly transport: Transport,
@@ -47,37 +51,66 @@ export abstract class BaseHost implements Host {
   }
 
   async run(cmds: Commands, options: RunOptions = {}): Promise<RunResult> {
-    return (await this.session(DEFAULT_SESSION)).run(cmds, options);
+    return (await this.session(DEFAULT_SESSION, 'run commands')).run(cmds, options);
   }
 
-  async oneshot(
-    cmd: string | readonly string[],
-    options: OneshotOptions = {},
-  ): Promise<CommandResult> {
-    const command = typeof cmd === 'string' ? cmd : cmd.join(' ');
+  /**
+   * Runs one command apart from every session. A deadline, an abort or a lost connection give an
+   * `error` result (with the output so far); only a closed host or invalid options reject.
+   */
+  async oneshot(cmd: string | Argv, options: OneshotOptions = {}): Promise<CommandResult> {
+    this.assertOpen('run a oneshot');
+    const command = typeof cmd === 'string' ? cmd : joinArgv(cmd);
     this.logLines.command(command, 'oneshot');
     const startMs = performance.now();
-    const outcome = await this.transport.exec(cmd, {
-      timeoutMs: options.timeoutMs ?? this.options.oneshotTimeoutMs,
-      signal: options.signal,
-      env: options.env,
-    });
-    const output = outcome.output.toString('utf8');
-    for (const line of output.split('\n').slice(0, -1)) this.logLines.output(line);
-    const error = outcome.error ? asOttoError(outcome.error) : undefined;
+    const outcome = await this.execOnTransport(cmd, options);
+    const error = outcome.error;
     const result: CommandResult = {
       command,
-      output,
+      output: outcome.output.toString('utf8'),
       stdout: outcome.stdout.toString('utf8'),
       stderr: outcome.stderr.toString('utf8'),
       outputBytes: outcome.output,
       exitCode: outcome.exitCode,
       status: statusOf(outcome.exitCode, options.okExitCodes, error),
       durationMs: performance.now() - startMs,
+      droppedBytes: outcome.droppedBytes,
       ...(error ? { error } : {}),
     };
     if (options.check && result.status !== 'success') throw commandFailure(result, this.id);
     return result;
+  }
+
+  private async execOnTransport(cmd: string | Argv, options: OneshotOptions): Promise<ExecOutcome> {
+    const lines = this.log ? new LineSplitter((line) => this.logLines.output(line)) : undefined;
+    const sink = options.output;
+    try {
+      return await this.transport.exec(cmd, {
+        timeoutMs: options.timeoutMs ?? this.options.oneshotTimeoutMs,
+        signal: options.signal,
+        env: options.env,
+        maxOutputBytes: options.maxOutputBytes ?? this.options.maxOutputBytes,
+        onOutput: (chunk, stream) => {
+          lines?.push(chunk);
+          writeToSink(sink, chunk, stream);
+        },
+      });
+    } catch (error) {
+      // A closed host and invalid options are the caller's mistakes; anything else (no
+      // connection) is this command's outcome, as it is for `run`.
+      if (error instanceof ClosedError || error instanceof ConfigError) throw error;
+      const empty = Buffer.alloc(0);
+      return {
+        exitCode: -1,
+        stdout: empty,
+        stderr: empty,
+        output: empty,
+        droppedBytes: 0,
+        error: this.asOttoError(error),
+      };
+    } finally {
+      lines?.flush();
+    }
   }
 
   /** Opens (or returns the live) named session with its own shell state. */
@@ -87,18 +120,18 @@ export abstract class BaseHost implements Host {
         'RESERVED_SESSION',
         `Session name "${DEFAULT_SESSION}" is reserved for the host's own session on host "${this.id}".`,
       );
-    return this.session(name);
+    return this.session(name, 'open a session');
   }
 
   async send(text: string): Promise<void> {
-    await (await this.session(DEFAULT_SESSION)).send(text);
+    await (await this.session(DEFAULT_SESSION, 'send text')).send(text);
   }
 
   async expect(
     pattern: RegExp | string,
     options: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<string> {
-    return (await this.session(DEFAULT_SESSION)).expect(pattern, options);
+    return (await this.session(DEFAULT_SESSION, 'expect output')).expect(pattern, options);
   }
 
   async put(
@@ -106,6 +139,7 @@ export abstract class BaseHost implements Host {
     destDir: string,
     options: TransferOptions = {},
   ): Promise<TransferResult> {
+    this.assertOpen('put files');
     this.logLines.note(`put ${files.join(' ')} -> ${destDir} [${this.transfer.kind}]`);
     return this.transfer.put(files, destDir, options);
   }
@@ -115,12 +149,14 @@ export abstract class BaseHost implements Host {
     destDir: string,
     options: TransferOptions = {},
   ): Promise<TransferResult> {
+    this.assertOpen('get files');
     this.logLines.note(`get ${files.join(' ')} -> ${destDir} [${this.transfer.kind}]`);
     return this.transfer.get(files, destDir, options);
   }
 
   /** Bridges this terminal to a new shell on the host until the shell ends or Ctrl-] is typed. */
   async interact(options: InteractOptions = {}): Promise<void> {
+    this.assertOpen('interact');
     const output = options.output ?? process.stdout;
     const channel = await this.transport.openShell({
       pty: true,
@@ -133,12 +169,14 @@ export abstract class BaseHost implements Host {
 
   /** Starts running `cmds` every `intervalMs` on a session of its own, in the background. */
   startRepeat(name: string, cmds: Commands, options: RepeatOptions): void {
+    this.assertOpen('start a repeat');
     if (this.repeaters.get(name)?.isRunning)
       throw new ConfigError(
         'REPEAT_RUNNING',
         `A repeat named "${name}" already runs on host "${this.id}".`,
       );
-    const task = async (): Promise<RunResult> => (await this.session(`repeat:${name}`)).run(cmds);
+    const task = async (): Promise<RunResult> =>
+      (await this.session(`repeat:${name}`, 'run a repeat')).run(cmds);
     this.repeaters.set(name, new Repeater(name, task, options));
   }
 
@@ -150,14 +188,41 @@ export abstract class BaseHost implements Host {
     return this.repeaters.get(name)?.history ?? [];
   }
 
-  /** Stops repeats, closes every session, then the transport. Idempotent. */
-  async close(): Promise<void> {
-    if (this.isClosed) return;
-    this.isClosed = true;
-    await Promise.all([...this.repeaters.values()].map((repeater) => repeater.stop()));
-    await Promise.all([...this.sessions.values()].map((session) => session.close()));
+  /**
+   * Stops repeats and closes every session (ending what runs there), then the transport. Final:
+   * every later call is refused with a `ClosedError`. Idempotent: a second call waits for the first.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.closeAll();
+    return this.closing;
+  }
+
+  private async closeAll(): Promise<void> {
+    // Together: closing a session ends the command a repeat waits for.
+    await Promise.all([
+      ...[...this.repeaters.values()].map((repeater) => repeater.stop()),
+      ...[...this.sessions.values()].map((session) => session.close()),
+    ]);
     this.sessions.clear();
     await this.transport.close();
+  }
+
+  /** Refuses calls once the host is closed. */
+  protected assertOpen(call: string): void {
+    if (this.closing)
+      throw new ClosedError(
+        `Cannot ${call} on ${describePlace(this.transport.place)}: the host was closed.`,
+        placeDetails(this.transport.place),
+      );
+  }
+
+  private asOttoError(error: unknown): OttoError {
+    if (error instanceof OttoError) return error;
+    return new ConnectionError(
+      'CONNECT_FAILED',
+      `Could not reach ${describePlace(this.transport.place)}: ${(error as Error).message}`,
+      { ...placeDetails(this.transport.place), cause: error },
+    );
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -168,17 +233,20 @@ export abstract class BaseHost implements Host {
    * The session of that name, created on first use. Creation is synchronous (the shell opens on
    * the session's first command), so concurrent callers always get the same session.
    */
-  private session(name: string): Promise<HostSessionHandle> {
+  private async session(name: string, call: string): Promise<HostSessionHandle> {
+    this.assertOpen(call);
     const existing = this.sessions.get(name);
-    if (existing) return Promise.resolve(existing);
+    if (existing) return existing;
     const session = new ShellSession({
       name,
-      hostId: this.id,
-      transportKind: this.transport.kind,
+      place: this.transport.place,
       openChannel: () => this.transport.openShell({ pty: this.options.pty }),
       defaultTimeoutMs: this.options.runTimeoutMs,
       openTimeoutMs: this.options.openTimeoutMs,
       recoverTimeoutMs: this.options.recoverTimeoutMs,
+      killTimeoutMs: this.options.killTimeoutMs,
+      expectTimeoutMs: this.options.expectTimeoutMs,
+      maxOutputBytes: this.options.maxOutputBytes,
       onLine: (line) => this.logLines.output(line),
       isLogging: () => this.log,
     });
@@ -186,7 +254,7 @@ export abstract class BaseHost implements Host {
       this.sessions.delete(name),
     );
     this.sessions.set(name, handle);
-    return Promise.resolve(handle);
+    return handle;
   }
 }
 
@@ -212,11 +280,14 @@ class HostSessionHandle implements HostSession {
     const result = await runCommands(
       this.session,
       cmds,
-      { ...options, timeoutMs: options.timeoutMs ?? this.options.runTimeoutMs },
+      {
+        ...options,
+        timeoutMs: options.timeoutMs ?? this.options.runTimeoutMs,
+        maxOutputBytes: options.maxOutputBytes ?? this.options.maxOutputBytes,
+      },
       this.logLines,
     );
-    if (options.signal?.aborted) throw options.signal.reason;
-    return options.check ? result.check(this.session.options.hostId) : result;
+    return options.check ? result.check(this.session.options.place.host) : result;
   }
 
   send(text: string): Promise<void> {
@@ -237,10 +308,8 @@ class HostSessionHandle implements HostSession {
     this.onClose();
     await this.session.close();
   }
-}
 
-function asOttoError(error: Error): OttoError {
-  return error instanceof OttoError
-    ? error
-    : new OttoError('COMMAND_FAILED_TO_RUN', error.message, { cause: error });
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
 }

@@ -28,7 +28,12 @@ export interface CommandResult {
   exitCode: number;
   status: Status;
   durationMs: number;
-  /** Why the command did not finish, for `error` results. */
+  /** Bytes of `output` dropped by the output limit; a marker line stands where they were. */
+  droppedBytes: number;
+  /**
+   * Why the command did not finish, for `error` results: a `TimeoutError`, an `AbortedError`, a
+   * `ConnectionError` (the shell or connection was lost) or a `ClosedError`.
+   */
   error?: OttoError;
 }
 
@@ -52,23 +57,27 @@ export function statusOf(
   return okExitCodes.includes(exitCode) ? 'success' : 'failed';
 }
 
-/** A result for a command that was not run. */
-export function skippedResult(command: string, why: string): CommandResult {
-  return {
-    command,
-    output: why,
-    stdout: why,
-    stderr: '',
-    outputBytes: Buffer.from(why),
-    exitCode: -1,
-    status: 'error',
-    durationMs: 0,
-  };
+/** A result for a command of a list that was not run (a deadline spent, an abort, stopOnError). */
+export function notRunResult(command: string, why: string): CommandResult {
+  return { ...emptyResult(command, why), status: 'error' };
 }
 
 /** A result for a command that a dry run did not run: `skipped`, which counts as ok. */
 export function dryRunResult(command: string): CommandResult {
-  return { ...skippedResult(command, ''), status: 'skipped' };
+  return { ...emptyResult(command, ''), status: 'skipped' };
+}
+
+function emptyResult(command: string, output: string): Omit<CommandResult, 'status'> {
+  return {
+    command,
+    output,
+    stdout: output,
+    stderr: '',
+    outputBytes: Buffer.from(output),
+    exitCode: -1,
+    durationMs: 0,
+    droppedBytes: 0,
+  };
 }
 
 /** What `run` did with one or more commands. */
@@ -107,14 +116,25 @@ export class RunResult {
   }
 }
 
+/** What an exit code says, as shells mean it: 126 and 127 have names of their own. */
+export function describeExitCode(exitCode: number): string {
+  if (exitCode === 127) return 'exit code 127: command not found';
+  if (exitCode === 126) return 'exit code 126: not executable';
+  if (exitCode > 128 && exitCode < 160)
+    return `exit code ${exitCode}: killed by signal ${exitCode - 128}`;
+  return `exit code ${exitCode}`;
+}
+
 /** The error for a command whose result is not ok. */
 export function commandFailure(result: CommandResult, hostId: string): CommandError {
-  const why = result.error ? result.error.message.split('\n')[0]! : `exit code ${result.exitCode}`;
+  const why = result.error
+    ? result.error.message.split('\n')[0]!
+    : describeExitCode(result.exitCode);
   return new CommandError(
     'COMMAND_FAILED',
     `Command failed on host "${hostId}" (${why}): \`${result.command.split('\n')[0]}\``,
     {
-      where: hostId,
+      host: hostId,
       operation: result.command,
       exitCode: result.exitCode,
       outputTail: result.output.trimEnd().split('\n').slice(-20).join('\n'),

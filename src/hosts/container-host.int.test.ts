@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContainerHost } from './container-host.js';
+import type { HostOptions } from './host-options.js';
 
 const containers: StartedContainer[] = [];
 
@@ -28,13 +29,28 @@ afterAll(async () => {
   await Promise.all(containers.map((container) => container.stop()));
 });
 
+/** Hosts on one container, started on first use: the contract's observer must see the same processes. */
+function onOneContainer(
+  image: () => string,
+  defaults: HostOptions = {},
+): (options?: HostOptions) => Promise<ContainerHost> {
+  let started: Promise<StartedContainer> | undefined;
+  return async (options) =>
+    new ContainerHost((await (started ??= startIdle(image()))).id, { ...defaults, ...options });
+}
+
 describeHostContract(
   'container (busybox)',
-  async () => new ContainerHost((await startIdle(inject('images').busybox)).id),
+  onOneContainer(() => inject('images').busybox),
 );
 describeHostContract(
   'container (debian)',
-  async () => new ContainerHost((await startIdle(inject('images').debian)).id),
+  onOneContainer(() => inject('images').debian),
+);
+describeHostContract(
+  'container (busybox) on a terminal',
+  onOneContainer(() => inject('images').busybox, { pty: true }),
+  { hasPty: true },
 );
 
 describe('ContainerHost', () => {

@@ -3,7 +3,7 @@ import { EngineClient } from '../docker/engine/engine-client.js';
 import { DockerArchiveTransfer } from '../docker/exec/docker-archive-transfer.js';
 import { DockerExecTransport } from '../docker/exec/docker-exec-transport.js';
 import { BaseHost } from './base-host.js';
-import { normalizeHostOptions, type HostOptions } from './host-options.js';
+import { normalizeHostOptions, transportOptionsOf, type HostOptions } from './host-options.js';
 import type { SshHost } from './ssh-host.js';
 
 /** Options of a {@link ContainerHost}. */
@@ -34,7 +34,10 @@ export class ContainerHost extends BaseHost {
       pty: false,
     });
     super(
-      new DockerExecTransport(engine, container, { user: options.user }),
+      new DockerExecTransport(engine, container, {
+        user: options.user,
+        ...transportOptionsOf(resolved),
+      }),
       new DockerArchiveTransfer(engine, container),
       resolved,
     );

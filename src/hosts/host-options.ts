@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { DEFAULT_MAX_OUTPUT_BYTES } from '../common/bounded-output.js';
 import { getDefaultLogger, type Logger } from '../common/logger.js';
 
 /** Options every host kind takes. */
@@ -19,6 +20,20 @@ export interface HostOptions {
   openTimeoutMs?: number;
   /** How long an interrupted command may take to give the shell back. @default 5000 */
   recoverTimeoutMs?: number;
+  /**
+   * How long a command's processes may take to go after SIGKILL, when the interrupt did not give
+   * the shell back, before the shell counts as dead (it is then ended and reopened). @default 2000
+   */
+  killTimeoutMs?: number;
+  /**
+   * How long closing waits for a shell or connection to end by itself before its processes are
+   * killed. @default 1000
+   */
+  closeTimeoutMs?: number;
+  /** Deadline of delivering an interrupt or kill through a side channel (SSH, containers). @default 10000 */
+  signalTimeoutMs?: number;
+  /** Most bytes of output kept per result and stream; the rest is dropped and counted. @default 16 MiB */
+  maxOutputBytes?: number;
   /** Run sessions on a pseudo-terminal (needed by prompts such as sudo's). Default per host kind. */
   pty?: boolean;
 }
@@ -26,12 +41,29 @@ export interface HostOptions {
 /** Host options with every default filled. */
 export type ResolvedHostOptions = Required<Omit<HostOptions, 'pty'>> & { pty: boolean };
 
-const TIMEOUT_KEYS = [
+/** What a host's transport takes of its options. */
+export function transportOptionsOf(options: ResolvedHostOptions): {
+  hostId: string;
+  closeTimeoutMs: number;
+  signalTimeoutMs: number;
+} {
+  return {
+    hostId: options.id,
+    closeTimeoutMs: options.closeTimeoutMs,
+    signalTimeoutMs: options.signalTimeoutMs,
+  };
+}
+
+const POSITIVE_KEYS = [
   'runTimeoutMs',
   'oneshotTimeoutMs',
   'expectTimeoutMs',
   'openTimeoutMs',
   'recoverTimeoutMs',
+  'killTimeoutMs',
+  'closeTimeoutMs',
+  'signalTimeoutMs',
+  'maxOutputBytes',
 ] as const;
 
 /** Resolves host options once; every problem is reported at once. */
@@ -39,11 +71,11 @@ export function normalizeHostOptions(
   options: HostOptions,
   defaults: { id: string; pty: boolean },
 ): ResolvedHostOptions {
-  const problems = TIMEOUT_KEYS.filter(
+  const problems = POSITIVE_KEYS.filter(
     (key) => options[key] !== undefined && !(Number.isInteger(options[key]) && options[key] > 0),
   ).map(
     (key) =>
-      `\`${key}\` must be a positive whole number of milliseconds, got ${JSON.stringify(options[key])}`,
+      `\`${key}\` must be a positive whole number of ${key === 'maxOutputBytes' ? 'bytes' : 'milliseconds'}, got ${JSON.stringify(options[key])}`,
   );
   if (problems.length > 0) {
     throw new ConfigError(
@@ -63,6 +95,10 @@ export function normalizeHostOptions(
     expectTimeoutMs: options.expectTimeoutMs ?? 10_000,
     openTimeoutMs: options.openTimeoutMs ?? 15_000,
     recoverTimeoutMs: options.recoverTimeoutMs ?? 5_000,
+    killTimeoutMs: options.killTimeoutMs ?? 2_000,
+    closeTimeoutMs: options.closeTimeoutMs ?? 1_000,
+    signalTimeoutMs: options.signalTimeoutMs ?? 10_000,
+    maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
     pty: options.pty ?? defaults.pty,
   };
 }

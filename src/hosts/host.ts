@@ -1,14 +1,35 @@
-import type { TransportKind } from '../transports/transport.js';
+import type { OutputSink } from '../common/bounded-output.js';
+import type { Argv, TransportKind } from '../transports/transport.js';
 import type { TransferOptions, TransferResult } from '../transfers/transfer.js';
 import type { ExpectRule } from '../sessions/expect-matcher.js';
 import type { CommandResult, RunResult, ShellCommand } from './command-result.js';
 import type { RepeatOptions, RepeatRecord } from './repeater.js';
 
-/** Commands for `run`: one command line, a {@link ShellCommand}, or a list of them run in order. */
+/**
+ * Shell commands for `run`: one command line, a {@link ShellCommand}, or a list of them run in
+ * order on a persistent shell. (A direct command's argument vector is an `Argv`, for `oneshot`.)
+ */
 export type Commands = string | ShellCommand | ReadonlyArray<string | ShellCommand>;
 
-/** Options of `run`. */
-export interface RunOptions {
+export type { Argv };
+
+/** What commands do with their output besides returning it. */
+export interface OutputOptions {
+  /**
+   * Most bytes of output kept in each result (per stream); the rest is dropped from the middle,
+   * with a marker line and a count (`droppedBytes`). @default the host's maxOutputBytes (16 MiB)
+   */
+  maxOutputBytes?: number;
+  /** Receives every output byte as it arrives (a callback or a writable stream), nothing dropped. */
+  output?: OutputSink;
+}
+
+/**
+ * Options of `run`. A command stopped by its deadline or `signal` comes back as an `error` result
+ * with the output so far and a `TimeoutError` or `AbortedError` as its `error`; the rest of the
+ * list is not run.
+ */
+export interface RunOptions extends OutputOptions {
   /** Deadline for the whole list (each command gets what is left). @default the host's runTimeoutMs */
   timeoutMs?: number;
   /** Prompts to answer, for every command of the list that has none of its own. */
@@ -20,8 +41,12 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/** Options of `oneshot`. */
-export interface OneshotOptions {
+/**
+ * Options of `oneshot`. A command stopped by its deadline or `signal` comes back as an `error`
+ * result with the output so far and a `TimeoutError` or `AbortedError` as its `error`, and
+ * nothing it started keeps running.
+ */
+export interface OneshotOptions extends OutputOptions {
   /** @default the host's oneshotTimeoutMs */
   timeoutMs?: number;
   env?: Record<string, string>;
@@ -36,11 +61,13 @@ export interface HostSession {
   readonly name: string;
   readonly isAlive: boolean;
   run(cmds: Commands, options?: RunOptions): Promise<RunResult>;
+  /** Sends raw text to the shell (the caller supplies line endings). */
   send(text: string): Promise<void>;
   expect(
     pattern: RegExp | string,
     options?: { timeoutMs?: number; signal?: AbortSignal },
   ): Promise<string>;
+  /** Closes the shell and ends what it runs. Final: later calls are refused with a `ClosedError`. */
   close(): Promise<void>;
 }
 
@@ -73,7 +100,8 @@ export interface Host extends AsyncDisposable {
   /** Log this host's commands and output lines. */
   log: boolean;
   run(cmds: Commands, options?: RunOptions): Promise<RunResult>;
-  oneshot(cmd: string | readonly string[], options?: OneshotOptions): Promise<CommandResult>;
+  /** Runs one command apart from every session: a command line, or an {@link Argv}. */
+  oneshot(cmd: string | Argv, options?: OneshotOptions): Promise<CommandResult>;
   openSession(name: string): Promise<HostSession>;
   send(text: string): Promise<void>;
   expect(
@@ -94,5 +122,9 @@ export interface Host extends AsyncDisposable {
   startRepeat(name: string, cmds: Commands, options: RepeatOptions): void;
   stopRepeat(name: string): Promise<void>;
   repeatResults(name: string): readonly RepeatRecord[];
+  /**
+   * Stops repeats, closes every session and the transport, ending every process the host
+   * started. Final: every later call is refused with a `ClosedError`. Idempotent, bounded in time.
+   */
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { LocalTransport } from '../transports/local-transport.js';
 import { LocalTransfer } from '../transfers/local-transfer.js';
 import { BaseHost } from './base-host.js';
-import { normalizeHostOptions, type HostOptions } from './host-options.js';
+import { normalizeHostOptions, transportOptionsOf, type HostOptions } from './host-options.js';
 
 /**
  * The machine otto-ts runs on, as a host. Its persistent shell is `sh` over pipes (exact bytes,
@@ -13,10 +13,7 @@ import { normalizeHostOptions, type HostOptions } from './host-options.js';
  */
 export class LocalHost extends BaseHost {
   constructor(options: HostOptions = {}) {
-    super(
-      new LocalTransport(),
-      new LocalTransfer(),
-      normalizeHostOptions(options, { id: 'local', pty: false }),
-    );
+    const resolved = normalizeHostOptions(options, { id: 'local', pty: false });
+    super(new LocalTransport(transportOptionsOf(resolved)), new LocalTransfer(), resolved);
   }
 }

@@ -1,8 +1,9 @@
+import { writeToSink } from '../common/bounded-output.js';
 import { Deadline } from '../common/deadline.js';
 import type { ShellSession } from '../sessions/shell-session.js';
 import {
   RunResult,
-  skippedResult,
+  notRunResult,
   statusOf,
   isOkStatus,
   type CommandResult,
@@ -31,23 +32,24 @@ export async function runCommands(
   options: RunOptions & { timeoutMs: number },
   log: HostLog,
 ): Promise<RunResult> {
-  const deadline = new Deadline(options.timeoutMs);
+  using deadline = new Deadline({ timeoutMs: options.timeoutMs, signal: options.signal });
   const results: CommandResult[] = [];
   let stopReason: string | undefined;
   for (const command of normalizeCommands(cmds)) {
     if (stopReason) {
-      results.push(skippedResult(command.cmd, stopReason));
+      results.push(notRunResult(command.cmd, stopReason));
       continue;
     }
-    if (deadline.isExpired())
+    if (deadline.reason === 'timeout')
       stopReason = `Not run: the list's deadline of ${options.timeoutMs}ms was spent.`;
-    if (options.signal?.aborted) stopReason = 'Not run: the run was aborted.';
     if (stopReason) {
-      results.push(skippedResult(command.cmd, stopReason));
+      results.push(notRunResult(command.cmd, stopReason));
       continue;
     }
     const result = await runOne(session, command, options, deadline, log);
     results.push(result);
+    if (result.error && !stopReason && (deadline.reason || result.error.code === 'ABORTED'))
+      stopReason = `Not run: \`${command.cmd.split('\n')[0]}\` was stopped.`;
     if (options.stopOnError && !isOkStatus(result.status))
       stopReason = `Not run: \`${command.cmd.split('\n')[0]}\` was not ok.`;
   }
@@ -63,10 +65,13 @@ async function runOne(
 ): Promise<CommandResult> {
   log.command(command.cmd, session.options.name);
   const timeoutMs = Math.min(command.timeoutMs ?? Infinity, Math.ceil(deadline.remainingMs()));
+  const sink = options.output;
   const outcome = await session.run(command.cmd, {
     timeoutMs,
     expects: command.expects ?? options.expects,
     signal: options.signal,
+    maxOutputBytes: options.maxOutputBytes,
+    ...(sink ? { onOutput: (chunk: Buffer) => writeToSink(sink, chunk, 'stdout') } : {}),
   });
   const output = outcome.output.toString('utf8');
   return {
@@ -78,6 +83,7 @@ async function runOne(
     exitCode: outcome.exitCode,
     status: statusOf(outcome.exitCode, command.okExitCodes, outcome.error),
     durationMs: outcome.durationMs,
+    droppedBytes: outcome.droppedBytes,
     ...(outcome.error ? { error: outcome.error } : {}),
   };
 }

@@ -29,11 +29,13 @@ function direct(knownHostsPath = testbed.newKnownHostsPath()) {
   };
 }
 
-describeHostContract('ssh', () => Promise.resolve(new SshHost(direct(), { id: 'ssh-direct' })), {
-  hasPty: true,
-});
-describeHostContract('ssh without a terminal', () =>
-  Promise.resolve(new SshHost(direct(), { id: 'ssh-plain', pty: false })),
+describeHostContract(
+  'ssh',
+  (options) => Promise.resolve(new SshHost(direct(), { id: 'ssh-direct', ...options })),
+  { hasPty: true, hasSudo: true },
+);
+describeHostContract('ssh without a terminal', (options) =>
+  Promise.resolve(new SshHost(direct(), { id: 'ssh-plain', pty: false, ...options })),
 );
 
 describe('SshHost through hops', () => {

@@ -5,7 +5,7 @@ import type { Transfer } from '../transfers/transfer.js';
 import { SshTransport } from '../transports/ssh/ssh-transport.js';
 import type { SshTarget } from '../transports/ssh/ssh-target.js';
 import { BaseHost } from './base-host.js';
-import { normalizeHostOptions, type HostOptions } from './host-options.js';
+import { normalizeHostOptions, transportOptionsOf, type HostOptions } from './host-options.js';
 
 /** The transfer protocols of an SSH host. */
 export const SSH_TRANSFERS = ['sftp', 'scp'] as const;
@@ -36,7 +36,7 @@ export class SshHost extends BaseHost {
     });
     const ssh = new SshTransport(
       { ...target, name: target.name ?? resolved.id },
-      { logger: resolved.logger },
+      { logger: resolved.logger, ...transportOptionsOf(resolved) },
     );
     super(ssh, createTransfer(options.transfer ?? 'sftp', ssh), resolved);
     this.ssh = ssh;

@@ -3,7 +3,7 @@ import { ConfigError } from '../errors.js';
 import {
   dryRunResult,
   RunResult,
-  skippedResult,
+  notRunResult,
   type CommandResult,
 } from '../hosts/command-result.js';
 import {
@@ -23,6 +23,7 @@ function resultOf(status: CommandResult['status'], exitCode: number): CommandRes
     outputBytes: Buffer.alloc(0),
     exitCode,
     status,
+    droppedBytes: 0,
     durationMs: 5,
   };
 }
@@ -129,7 +130,7 @@ describe('exitCodeOf', () => {
     expect(exitCodeOf(new RunResult([resultOf('success', 0), dryRunResult('ls')]))).toBe(0);
     expect(exitCodeOf(new RunResult([]))).toBe(0);
     expect(exitCodeOf(new RunResult([resultOf('success', 0), resultOf('failed', 2)]))).toBe(1);
-    expect(exitCodeOf(new RunResult([skippedResult('ls', 'not connected')]))).toBe(1);
+    expect(exitCodeOf(new RunResult([notRunResult('ls', 'not connected')]))).toBe(1);
   });
 
   it('follows a CommandResult by its status, not its exit code', () => {

@@ -19,6 +19,7 @@ const MAX_EXIT_DIGITS = 3;
 export class CommandReader {
   private pending: Buffer = Buffer.alloc(0);
   private hasBegun = false;
+  private beginEndedWithCr = false;
 
   constructor(
     private readonly begin: Buffer,
@@ -29,6 +30,14 @@ export class CommandReader {
   /** True once the begin marker was seen. */
   get begun(): boolean {
     return this.hasBegun;
+  }
+
+  /**
+   * True when the begin marker's line ended with `\r\n`: the terminal turns `\n` into `\r\n`
+   * (its output post-processing is on, e.g. after `stty sane`).
+   */
+  get isCrlf(): boolean {
+    return this.beginEndedWithCr;
   }
 
   /** Feeds one chunk; returns the end when this chunk completed the command. */
@@ -50,6 +59,7 @@ export class CommandReader {
       return false;
     }
     this.hasBegun = true;
+    this.beginEndedWithCr = newline > 0 && this.pending[newline - 1] === 0x0d;
     this.pending = this.pending.subarray(newline + 1);
     return true;
   }

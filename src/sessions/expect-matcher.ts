@@ -33,6 +33,7 @@ export class ExpectMatcher {
   }
 
   private matchOnce(): string | undefined {
+    if (this.window === '') return undefined;
     let best: { index: number; end: number; answer: string } | undefined;
     this.patterns.forEach((pattern, index) => {
       const match = pattern.exec(this.window);
@@ -45,7 +46,8 @@ export class ExpectMatcher {
       }
     });
     if (!best) return undefined;
-    this.window = this.window.slice(best.end);
+    // A pattern that matched empty text consumes the whole window, or it would match forever.
+    this.window = best.end === best.index ? '' : this.window.slice(best.end);
     return best.answer;
   }
 }

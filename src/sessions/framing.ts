@@ -12,7 +12,12 @@ import { randomBytes } from 'node:crypto';
  *
  *   __otto_c='first piece'
  *   __otto_c="$__otto_c"'next piece'
- *   printf '%s%s\n' '__OTTO_<token>_' 'B<seq>__'; command eval "$__otto_c" </dev/null 2>&1; ...
+ *   { <xtrace off>; } 2>/dev/null; \command printf '%s%s\n' '__OTTO_<token>_' 'B<seq>__';
+ *   \command eval "${__otto_x:+set -x;}$__otto_c" </dev/null 2>&1; { __otto_s=$?; <xtrace off>; } 2>/dev/null; ...
+ *
+ * The user's shell cannot break the frame: `\command printf` and `\command eval` reach the
+ * builtins past any alias or function of that name, and `set -x` traces only the user's command
+ * (the frame turns tracing off around itself, silently, and back on inside the `eval`).
  *
  * Markers are printed from two separate printf arguments, so text that merely echoes the input
  * (a terminal with echo on) never contains a whole marker; the token is random per session, so
@@ -59,13 +64,25 @@ function singleQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Splits a command into single-quoted assignment lines of `__otto_c`. */
+/**
+ * Splits a command into single-quoted assignment lines of `__otto_c`, never between the two
+ * halves of a surrogate pair (each half alone would be written as U+FFFD).
+ */
 function assignCommand(command: string): string[] {
-  const lines = [`__otto_c=${singleQuote(command.slice(0, PIECE_CHARS))}`];
-  for (let start = PIECE_CHARS; start < command.length; start += PIECE_CHARS) {
-    lines.push(`__otto_c="$__otto_c"${singleQuote(command.slice(start, start + PIECE_CHARS))}`);
+  const pieces: string[] = [];
+  for (let start = 0; start < command.length || pieces.length === 0;) {
+    let end = Math.min(start + PIECE_CHARS, command.length);
+    if (end < command.length && isHighSurrogate(command.charCodeAt(end - 1))) end--;
+    pieces.push(command.slice(start, end));
+    start = end;
   }
-  return lines;
+  return pieces.map((piece, index) =>
+    index === 0 ? `__otto_c=${singleQuote(piece)}` : `__otto_c="$__otto_c"${singleQuote(piece)}`,
+  );
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
 
 /** Options of {@link frameCommand}. */
@@ -74,6 +91,8 @@ export interface FrameOptions {
   seq: number;
   /** Leave the command's stdin on the session (to answer prompts); otherwise /dev/null. */
   isInteractive: boolean;
+  /** A line run before the frame, its output skipped (e.g. putting the terminal back in raw mode). */
+  prefix?: string;
 }
 
 /** The input that runs `command` framed by markers, ending with a newline. */
@@ -81,12 +100,15 @@ export function frameCommand(command: string, options: FrameOptions): string {
   const base = `__OTTO_${options.token}_`;
   const stdin = options.isInteractive ? '' : ' </dev/null';
   const run = [
-    `printf '%s%s\\n' '${base}' 'B${options.seq}__'`,
-    `command eval "$__otto_c"${stdin} 2>&1`,
-    // printf's arguments are expanded before it runs, so "$?" is still the command's status.
-    `printf '%s%s%s__' '${base}' 'E${options.seq}_' "$?"`,
+    `{ case $- in *x*) __otto_x=1;; esac; set +x; } 2>/dev/null`,
+    `\\command printf '%s%s\\n' '${base}' 'B${options.seq}__'`,
+    `\\command eval "\${__otto_x:+set -x;}$__otto_c"${stdin} 2>&1`,
+    // The status is saved first thing, before tracing is turned off again (silently).
+    `{ __otto_s=$?; __otto_x=; case $- in *x*) __otto_x=1;; esac; set +x; } 2>/dev/null`,
+    `\\command printf '%s%s%s__' '${base}' 'E${options.seq}_' "$__otto_s"`,
   ].join('; ');
-  return `${[...assignCommand(command), run].join('\n')}\n`;
+  const prefix = options.prefix ? [options.prefix] : [];
+  return `${[...prefix, ...assignCommand(command), run].join('\n')}\n`;
 }
 
 /**
@@ -97,12 +119,15 @@ export function frameCommand(command: string, options: FrameOptions): string {
 export function readyProbe(token: string, hasPty: boolean): string {
   const base = `__OTTO_${token}_`;
   const terminal = hasPty
-    ? 'stty -echo -opost 2>/dev/null && __otto_m=raw || __otto_m=cooked; command set +o emacs 2>/dev/null; command set +o vi 2>/dev/null; '
+    ? `${RAW_TERMINAL} && __otto_m=raw || __otto_m=cooked; \\command set +o emacs 2>/dev/null; \\command set +o vi 2>/dev/null; `
     : '__otto_m=raw; ';
-  return `${terminal}PS1=''; PS2=''; PROMPT_COMMAND=''; unset HISTFILE; command set +o history 2>/dev/null; printf '\\n%s%s_%s_%s__\\n' '${base}' 'READY' "$__otto_m" "$$"\n`;
+  return `${terminal}PS1=''; PS2=''; PROMPT_COMMAND=''; unset HISTFILE; \\command set +o history 2>/dev/null; \\command printf '\\n%s%s_%s_%s__\\n' '${base}' 'READY' "$__otto_m" "$$"\n`;
 }
+
+/** Puts a terminal back in raw mode (no echo, no output post-processing), as the ready probe did. */
+export const RAW_TERMINAL = 'stty -echo -opost 2>/dev/null';
 
 /** The line that asks a shell whether it is back at its prompt after an interrupt. */
 export function recoveryProbe(token: string, seq: number): string {
-  return `\nprintf '%s%s%s__\\n' '__OTTO_${token}_' 'R${seq}_' "$?"\n`;
+  return `\n{ set +x; } 2>/dev/null; \\command printf '%s%s%s__\\n' '__OTTO_${token}_' 'R${seq}_' "$?"\n`;
 }

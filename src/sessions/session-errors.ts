@@ -1,37 +1,37 @@
-import { ConnectionError, OttoError, TimeoutError } from '../errors.js';
-import type { TransportKind } from '../transports/transport.js';
+import { describePlace, placeDetails, shortCommand, type Place } from '../common/place.js';
+import type { Deadline } from '../common/deadline.js';
+import {
+  ClosedError,
+  ConnectionError,
+  OttoError,
+  TimeoutError,
+  type AbortedError,
+} from '../errors.js';
 
 /** Where a session is, for messages: `host "db-1" (session logs) [ssh]`. */
 export interface SessionWhere {
-  hostId: string;
+  place: Place;
   label: string;
 }
 
 /** Describes a session for messages. */
-export function describeSession(name: string, hostId: string, kind: TransportKind): SessionWhere {
-  const session = name === 'default' ? '' : ` (session ${name})`;
-  return { hostId, label: `host "${hostId}"${session} [${kind}]` };
-}
-
-/** The first line of a command, marked when more lines follow. */
-export function firstLine(command: string): string {
-  const line = command.split('\n')[0]!;
-  return line.length < command.length ? `${line} …` : line;
+export function describeSession(name: string, place: Place): SessionWhere {
+  const host = describePlace(place);
+  const label = name === 'default' ? host : host.replace(/ \[/, ` (session ${name}) [`);
+  return { place, label };
 }
 
 /** A command that reached its deadline or was aborted by its caller. */
 export function stopError(
-  kind: 'timeout' | 'aborted',
+  deadline: Deadline,
   command: string,
-  timeoutMs: number,
   where: SessionWhere,
-): OttoError {
-  if (kind === 'aborted') return abortError(where.label);
-  return new TimeoutError(
+): TimeoutError | AbortedError {
+  return deadline.stopError(
     'COMMAND_TIMEOUT',
-    `Timed out after ${timeoutMs}ms running \`${firstLine(command)}\` on ${where.label}; the command was interrupted.`,
+    `running \`${shortCommand(command)}\` on ${where.label}`,
     {
-      where: where.hostId,
+      ...placeDetails(where.place),
       operation: command,
     },
   );
@@ -41,13 +41,18 @@ export function stopError(
 export function lostError(command: string, cause: unknown, where: SessionWhere): OttoError {
   return new ConnectionError(
     'SESSION_LOST',
-    `The shell of ${where.label} ended while running \`${firstLine(command)}\`; it is reopened on the next call.`,
-    {
-      where: where.hostId,
-      operation: command,
-      cause,
-    },
+    `The shell of ${where.label} ended while running \`${shortCommand(command)}\`; it is reopened on the next call.`,
+    { ...placeDetails(where.place), operation: command, cause },
   );
+}
+
+/** The shell's channel ended (seen while nothing or a wait was running). */
+export function endedError(cause: Error | undefined, where: SessionWhere): ConnectionError {
+  const why = cause ? `: ${cause.message.split('\n')[0]!.replace(/\.$/, '')}` : '';
+  return new ConnectionError('SESSION_LOST', `The shell of ${where.label} ended${why}.`, {
+    ...placeDetails(where.place),
+    cause,
+  });
 }
 
 /** A wait on the session's output that reached its deadline, with the last output seen. */
@@ -60,23 +65,23 @@ export function sessionTimeoutError(
   return new TimeoutError(
     'SESSION_TIMEOUT',
     `${what} on ${where.label}.${tail ? ` Last output: ${JSON.stringify(tail)}` : ''}`,
-    {
-      where: where.hostId,
-    },
+    placeDetails(where.place),
   );
 }
 
-/** The caller's AbortSignal fired. */
-export function abortError(where: string): OttoError {
-  return new OttoError('COMMAND_ABORTED', `The command on ${where} was aborted by its caller.`);
+/** A call on a session after it was closed. */
+export function closedError(where: SessionWhere, call: string): ClosedError {
+  return new ClosedError(`Cannot ${call} on ${where.label}: the session was closed.`, {
+    ...placeDetails(where.place),
+  });
 }
 
-/** Any failure as one of our errors. */
-export function asOttoError(error: unknown): OttoError {
+/** Any failure as one of our errors, naming the session. */
+export function asOttoError(error: unknown, where: SessionWhere): OttoError {
   if (error instanceof OttoError) return error;
   return new ConnectionError(
     'SESSION_FAILED',
-    `Shell session failed: ${(error as Error).message}`,
-    { cause: error },
+    `The shell of ${where.label} failed: ${(error as Error).message}`,
+    { ...placeDetails(where.place), cause: error },
   );
 }

@@ -1,36 +1,39 @@
 import { StringDecoder } from 'node:string_decoder';
-import { ConnectionError, type OttoError, type TimeoutError } from '../errors.js';
+import { BoundedOutput, DEFAULT_MAX_OUTPUT_BYTES } from '../common/bounded-output.js';
+import { Deadline, raceDeadline } from '../common/deadline.js';
 import { Mutex } from '../common/mutex.js';
-import type { ShellChannel, TransportKind } from '../transports/transport.js';
+import type { Place } from '../common/place.js';
+import type { OttoError, TimeoutError } from '../errors.js';
+import type { ShellChannel } from '../transports/transport.js';
 import { CommandReader, type CommandEnd } from './command-reader.js';
 import { ExpectMatcher, toRegExp, type ExpectRule } from './expect-matcher.js';
 import {
   createMarkers,
   createSessionToken,
   frameCommand,
+  RAW_TERMINAL,
   readyProbe,
   recoveryProbe,
   type SessionMarkers,
 } from './framing.js';
 import { LineSplitter } from './line-splitter.js';
 import {
-  abortError,
   asOttoError,
+  closedError,
   describeSession,
+  endedError,
   lostError,
   sessionTimeoutError,
   stopError,
   type SessionWhere,
 } from './session-errors.js';
-import { waitFor } from './wait-for.js';
 
 /** Options of a {@link ShellSession}, resolved by its host. */
 export interface ShellSessionOptions {
   /** Session name: `default` or the name given to `openSession`. */
   name: string;
   /** The host, for messages. */
-  hostId: string;
-  transportKind: TransportKind;
+  place: Place;
   /** Opens a new shell channel on the host's transport. */
   openChannel: () => Promise<ShellChannel>;
   /** Deadline of a command without its own. */
@@ -39,6 +42,12 @@ export interface ShellSessionOptions {
   openTimeoutMs: number;
   /** How long an interrupted shell may take to answer the recovery probe. */
   recoverTimeoutMs: number;
+  /** How long it may take after its command's processes were sent SIGKILL, before it counts as dead. */
+  killTimeoutMs: number;
+  /** Deadline of `expect` without its own. @default 10000 */
+  expectTimeoutMs?: number;
+  /** Most bytes of output kept per command. @default DEFAULT_MAX_OUTPUT_BYTES (16 MiB) */
+  maxOutputBytes?: number;
   /** Receives each output line of every command (host logging). */
   onLine?: (line: string) => void;
   /** Whether `onLine` wants lines now (a host's log switch); checked once per command. @default always */
@@ -51,6 +60,10 @@ export interface SessionRunOptions {
   /** Prompts to answer while the command runs; makes the command's stdin the session. */
   expects?: readonly ExpectRule[];
   signal?: AbortSignal;
+  /** Most bytes of output kept in the outcome. @default the session's maxOutputBytes */
+  maxOutputBytes?: number;
+  /** Receives every output byte as it arrives (nothing is dropped here). */
+  onOutput?: (chunk: Buffer) => void;
 }
 
 /** What a command on a session left. `error` is set when it did not finish by itself. */
@@ -58,30 +71,37 @@ export interface SessionOutcome {
   /** Exit code; -1 when the command did not finish. */
   exitCode: number;
   output: Buffer;
+  /** Bytes of output dropped by the output limit (a marker line stands in their place). */
+  droppedBytes: number;
   durationMs: number;
   error?: OttoError;
 }
 
-type State = 'closed' | 'ready' | 'dead';
+/** `new`: not opened yet; `dead`: the shell ended, reopened on the next call; `closed`: final. */
+type State = 'new' | 'ready' | 'dead' | 'closed';
 
 /**
  * A persistent shell on a transport: cwd, environment, variables and functions persist between
  * commands. Commands are framed (framing.ts) and served one at a time in call order; every call
- * has a deadline, after which the command is interrupted and the shell recovered (or, failing
- * that, marked dead and reopened on the next call). Works on any POSIX shell: sh, bash, dash,
- * busybox ash, with or without a terminal.
+ * has a deadline (and honours its caller's signal), after which the command is interrupted and
+ * the shell recovered (or, failing that, marked dead and reopened on the next call). Works on any
+ * POSIX shell: sh, bash, dash, busybox ash, with or without a terminal. Closing is final: every
+ * later call is refused with a `ClosedError`.
  * @example
- * const session = new ShellSession({ name: 'default', hostId: 'local', ... });
+ * const session = new ShellSession({ name: 'default', place, openChannel, ... });
  * const { exitCode, output } = await session.run('cd /tmp && pwd');
  */
 export class ShellSession {
   private readonly lock = new Mutex();
-  private state: State = 'closed';
+  private state: State = 'new';
   private channel?: ShellChannel;
+  private closing?: Promise<void>;
   private markers!: SessionMarkers;
   private seq = 0;
   private shellPid?: number;
   private isCooked = false;
+  /** The terminal was found post-processing output again (`stty sane`): raw mode is restored next. */
+  private needsRawTerminal = false;
   private unread = '';
   private decoder = new StringDecoder('utf8');
   private consumer?: (chunk: Buffer) => void;
@@ -90,7 +110,7 @@ export class ShellSession {
   private readonly where: SessionWhere;
 
   constructor(readonly options: ShellSessionOptions) {
-    this.where = describeSession(options.name, options.hostId, options.transportKind);
+    this.where = describeSession(options.name, options.place);
   }
 
   /** True while the shell is open and usable. */
@@ -98,27 +118,39 @@ export class ShellSession {
     return this.state === 'ready';
   }
 
+  /** True once `close()` was called. */
+  get isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
   /** Runs one command; resolves with its outcome, never rejects for the command's own failure. */
   run(command: string, options: SessionRunOptions = {}): Promise<SessionOutcome> {
-    return this.lock.runExclusive(async () => {
+    return this.exclusive('run a command', async () => {
       const startMs = performance.now();
+      using deadline = new Deadline({
+        timeoutMs: options.timeoutMs ?? this.options.defaultTimeoutMs,
+        signal: options.signal,
+      });
+      const failed = (error: OttoError): SessionOutcome => ({
+        exitCode: -1,
+        output: Buffer.alloc(0),
+        droppedBytes: 0,
+        durationMs: performance.now() - startMs,
+        error,
+      });
+      if (deadline.reason) return failed(stopError(deadline, command, this.where));
       try {
-        await this.ensureOpen();
+        await this.ensureOpen(options.signal);
       } catch (error) {
-        return {
-          exitCode: -1,
-          output: Buffer.alloc(0),
-          durationMs: performance.now() - startMs,
-          error: asOttoError(error),
-        };
+        return failed(asOttoError(error, this.where));
       }
-      return this.runFramed(command, options, startMs);
+      return await this.runFramed(command, options, deadline, startMs);
     });
   }
 
   /** Writes raw text to the shell (the caller supplies line endings). */
   send(text: string): Promise<void> {
-    return this.lock.runExclusive(async () => {
+    return this.exclusive('send text', async () => {
       await this.ensureOpen();
       this.channel!.write(text);
     });
@@ -132,16 +164,12 @@ export class ShellSession {
     pattern: RegExp | string,
     options: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<string> {
-    return this.lock.runExclusive(async () => {
-      await this.ensureOpen();
+    return this.exclusive('expect output', async () => {
+      await this.ensureOpen(options.signal);
       const regex = toRegExp(pattern);
-      const timeoutMs = options.timeoutMs ?? 10_000;
-      const match = await this.waitForText(regex, timeoutMs, options.signal, () =>
-        this.timeoutError(
-          `Timed out after ${timeoutMs}ms waiting for ${String(regex)}`,
-          this.unread,
-        ),
-      );
+      const timeoutMs = options.timeoutMs ?? this.options.expectTimeoutMs ?? 10_000;
+      using deadline = new Deadline({ timeoutMs, signal: options.signal });
+      const match = await this.waitForText(regex, deadline, `waiting for ${String(regex)}`);
       const end = match.index + match[0].length;
       const consumed = this.unread.slice(0, end);
       this.unread = this.unread.slice(end);
@@ -149,39 +177,78 @@ export class ShellSession {
     });
   }
 
-  /** Closes the shell; a running command ends with an error outcome. Idempotent. */
-  async close(): Promise<void> {
+  /**
+   * Closes the shell and ends what it runs (the transport's channel close kills its processes);
+   * a running command ends with an error outcome. Final and idempotent: a second call waits for
+   * the first.
+   */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.state = 'closed';
     const channel = this.channel;
     this.channel = undefined;
-    this.state = 'closed';
-    this.onLost?.(new ConnectionError('SESSION_CLOSED', `Session ${this.describe()} was closed.`));
-    await channel?.close();
+    this.onLost?.(closedError(this.where, 'finish the command'));
+    this.closing = channel ? channel.close().catch(() => undefined) : Promise.resolve();
+    return this.closing;
   }
 
-  private async ensureOpen(): Promise<void> {
+  /** Runs `work` in turn; refused once the session is closed, also for callers still queued. */
+  private exclusive<T>(call: string, work: () => Promise<T>): Promise<T> {
+    if (this.state === 'closed') return Promise.reject(closedError(this.where, call));
+    return this.lock.runExclusive(() => {
+      if (this.state === 'closed') throw closedError(this.where, call);
+      return work();
+    });
+  }
+
+  private async ensureOpen(signal?: AbortSignal): Promise<void> {
     if (this.state === 'ready') return;
-    const channel = await this.withOpenDeadline(this.options.openChannel());
+    const channel = await this.openChannel(signal);
     this.attach(channel);
     this.markers = createMarkers(createSessionToken());
     const probe = readyProbe(this.markers.token, channel.hasPty);
     channel.write(probe);
-    const match = await this.waitForText(
-      this.markers.readyPattern,
-      this.options.openTimeoutMs,
-      undefined,
-      () => {
-        void channel.close();
-        return this.timeoutError(
-          `The shell did not answer within ${this.options.openTimeoutMs}ms after it was opened`,
-          this.unread,
-        );
-      },
-      () => channel.write(probe),
-    );
+    using deadline = new Deadline({ timeoutMs: this.options.openTimeoutMs, signal });
+    let match: RegExpExecArray;
+    try {
+      match = await this.waitForText(
+        this.markers.readyPattern,
+        deadline,
+        `waiting for the shell to answer after it was opened`,
+        () => channel.write(probe),
+      );
+    } catch (error) {
+      this.channel = undefined;
+      if (this.state !== 'closed') this.state = 'dead';
+      await channel.close().catch(() => undefined);
+      throw error;
+    }
     this.isCooked = match[1] === 'cooked';
+    this.needsRawTerminal = false;
     this.shellPid = Number(match[2]);
+    channel.shellPid = this.shellPid;
     this.unread = this.unread.slice(match.index + match[0].length);
     this.state = 'ready';
+  }
+
+  private async openChannel(signal: AbortSignal | undefined): Promise<ShellChannel> {
+    const opening = this.options.openChannel();
+    const result = await raceDeadline(opening, this.options.openTimeoutMs, signal);
+    if (result.kind === 'done') {
+      if (this.state !== 'closed') return result.value;
+      await result.value.close().catch(() => undefined);
+      throw closedError(this.where, 'open the shell');
+    }
+    if (result.kind === 'failed') throw asOttoError(result.error, this.where);
+    opening.then((late) => late.close()).catch(() => undefined);
+    if (result.kind === 'aborted') {
+      using deadline = new Deadline({ signal });
+      throw deadline.stopError('SESSION_TIMEOUT', `opening the shell of ${this.where.label}`);
+    }
+    throw this.timeoutError(
+      `Opening the shell took longer than ${this.options.openTimeoutMs}ms`,
+      '',
+    );
   }
 
   private attach(channel: ShellChannel): void {
@@ -193,44 +260,42 @@ export class ShellSession {
       if (this.channel !== channel) return;
       this.state = 'dead';
       this.channel = undefined;
-      const why = error ? `: ${error.message}` : '';
-      this.onLost?.(
-        new ConnectionError(
-          'SESSION_LOST',
-          `The shell of session ${this.describe()} ended${why}.`,
-          { cause: error },
-        ),
-      );
+      this.onLost?.(endedError(error, this.where));
     });
   }
 
   private keepUnread(chunk: Buffer): void {
     // Raw output waits here for expect(); a bound keeps a chatty idle shell from growing it forever.
-    this.unread = (this.unread + this.decoder.write(chunk)).slice(-8_000_000);
+    this.unread += this.decoder.write(chunk);
+    if (this.unread.length > 8_000_000) this.unread = this.unread.slice(-4_000_000);
   }
 
   private async runFramed(
     command: string,
     options: SessionRunOptions,
+    deadline: Deadline,
     startMs: number,
   ): Promise<SessionOutcome> {
     const seq = ++this.seq;
-    const chunks: Buffer[] = [];
+    const output = new BoundedOutput(
+      options.maxOutputBytes ?? this.options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+    );
     // Both are built only when needed: this is the per-command hot path.
     const onLine = this.options.onLine;
     const lines =
       onLine && (this.options.isLogging?.() ?? true) ? new LineSplitter(onLine) : undefined;
     const matcher = options.expects?.length ? new ExpectMatcher(options.expects) : undefined;
+    const onOutput = options.onOutput;
     const reader = new CommandReader(
       this.markers.begin(seq),
       this.markers.endPrefix(seq),
       (bytes) => {
-        chunks.push(bytes);
+        output.push(bytes);
+        onOutput?.(bytes);
         lines?.push(bytes);
         if (matcher) for (const answer of matcher.push(bytes)) this.channel?.write(answer);
       },
     );
-    const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs;
     this.unread = '';
     const ended = this.consume(reader);
     this.channel!.write(
@@ -238,32 +303,34 @@ export class ShellSession {
         token: this.markers.token,
         seq,
         isInteractive: (options.expects?.length ?? 0) > 0,
+        ...(this.needsRawTerminal ? { prefix: RAW_TERMINAL } : {}),
       }),
     );
-    const result = await waitFor(ended, timeoutMs, options.signal);
+    this.needsRawTerminal = false;
+    const result = await deadline.race(ended);
+    const outcome = (exitCode: number, error?: OttoError): SessionOutcome => ({
+      exitCode,
+      output: this.finishOutput(output, reader, seq, error !== undefined),
+      droppedBytes: output.droppedBytes,
+      durationMs: performance.now() - startMs,
+      ...(error ? { error } : {}),
+    });
     if (result.kind === 'done') {
       lines?.flush();
       this.keepRest(result.value.rest);
-      return {
-        exitCode: result.value.exitCode,
-        output: this.joinOutput(chunks),
-        durationMs: performance.now() - startMs,
-      };
+      return outcome(result.value.exitCode);
     }
     const error =
       result.kind === 'failed'
-        ? lostError(command, result.error, this.where)
-        : stopError(result.kind, command, timeoutMs, this.where);
+        ? this.state === 'closed'
+          ? asOttoError(result.error, this.where)
+          : lostError(command, result.error, this.where)
+        : stopError(deadline, command, this.where);
     if (result.kind !== 'failed') await this.recover(seq, reader);
     lines?.flush();
     this.consumer = undefined;
     this.onLost = undefined;
-    return {
-      exitCode: -1,
-      output: this.cutRecovery(this.joinOutput(chunks), seq),
-      durationMs: performance.now() - startMs,
-      error,
-    };
+    return outcome(-1, error);
   }
 
   /** Routes incoming bytes to `reader` until the command ends or the shell is lost. */
@@ -301,25 +368,36 @@ export class ShellSession {
       seen = (seen + chunk.toString('latin1')).slice(-4096);
       if (pattern.test(seen)) recovered();
     };
-    for (const signal of ['INT', 'KILL'] as const) {
+    const steps = [
+      ['INT', this.options.recoverTimeoutMs],
+      ['KILL', this.options.killTimeoutMs],
+    ] as const;
+    for (const [signal, timeoutMs] of steps) {
       await channel.interrupt(this.shellPid, signal).catch(() => undefined);
       channel.write(recoveryProbe(this.markers.token, seq));
-      const outcome = await waitFor(
-        answered,
-        signal === 'INT' ? this.options.recoverTimeoutMs : 2000,
-      );
-      if (outcome.kind === 'done') return;
+      if ((await raceDeadline(answered, timeoutMs)).kind === 'done') return;
     }
-    this.state = 'dead';
+    if (this.state !== 'closed') this.state = 'dead';
     this.channel = undefined;
-    await channel.close();
+    await channel.close().catch(() => undefined);
   }
 
-  private joinOutput(chunks: Buffer[]): Buffer {
-    const output = Buffer.concat(chunks);
-    return this.isCooked
-      ? Buffer.from(output.toString('latin1').replace(/\r\n/g, '\n'), 'latin1')
-      : output;
+  /**
+   * The kept output as the caller sees it: `\r\n` turned into `\n` where the terminal adds `\r`
+   * (a cooked terminal, or one that `stty sane` put back to post-processing: raw mode is then
+   * restored before the next command), and, for a stopped command, without the recovery answer.
+   */
+  private finishOutput(
+    output: BoundedOutput,
+    reader: CommandReader,
+    seq: number,
+    wasStopped: boolean,
+  ): Buffer {
+    let bytes = output.toBuffer();
+    if (wasStopped) bytes = this.cutRecovery(bytes, seq);
+    const isCrlf = this.isCooked || reader.isCrlf;
+    if (reader.isCrlf && !this.isCooked) this.needsRawTerminal = true;
+    return isCrlf ? Buffer.from(bytes.toString('latin1').replace(/\r\n/g, '\n'), 'latin1') : bytes;
   }
 
   /** Drops the recovery probe's answer where it landed in the output of an aborted command line. */
@@ -328,11 +406,10 @@ export class ShellSession {
     return at < 0 ? output : output.subarray(0, at);
   }
 
-  private waitForText(
+  private async waitForText(
     pattern: RegExp,
-    timeoutMs: number,
-    signal: AbortSignal | undefined,
-    onTimeout: () => OttoError,
+    deadline: Deadline,
+    doing: string,
     onTick?: () => void,
   ): Promise<RegExpExecArray> {
     const found = new Promise<RegExpExecArray>((resolve, reject) => {
@@ -351,32 +428,17 @@ export class ShellSession {
       };
       check();
     });
-    return waitFor(found, timeoutMs, signal, onTick).then((result) => {
-      this.consumer = undefined;
-      this.onLost = undefined;
-      if (result.kind === 'done') return result.value;
-      if (result.kind === 'failed') throw asOttoError(result.error);
-      if (result.kind === 'aborted') throw abortError(this.describe());
-      throw onTimeout();
-    });
-  }
-
-  private async withOpenDeadline(opening: Promise<ShellChannel>): Promise<ShellChannel> {
-    const result = await waitFor(opening, this.options.openTimeoutMs);
+    const result = await deadline.race(found, onTick);
+    this.consumer = undefined;
+    this.onLost = undefined;
     if (result.kind === 'done') return result.value;
-    if (result.kind === 'failed') throw asOttoError(result.error);
-    opening.then((late) => late.close()).catch(() => undefined);
-    throw this.timeoutError(
-      `Opening the shell took longer than ${this.options.openTimeoutMs}ms`,
-      '',
-    );
+    if (result.kind === 'failed') throw asOttoError(result.error, this.where);
+    if (result.kind === 'aborted')
+      throw deadline.stopError('SESSION_TIMEOUT', `${doing} on ${this.where.label}`);
+    throw this.timeoutError(`Timed out after ${deadline.timeoutMs}ms ${doing}`, this.unread);
   }
 
   private timeoutError(what: string, lastOutput: string): TimeoutError {
     return sessionTimeoutError(what, this.where, lastOutput);
-  }
-
-  private describe(): string {
-    return this.where.label;
   }
 }

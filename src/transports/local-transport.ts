@@ -1,12 +1,17 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
-import { TimeoutError } from '../errors.js';
+import { ExecOutput } from '../common/bounded-output.js';
+import { Deadline, raceDeadline } from '../common/deadline.js';
+import { describePlace, placeDetails, shortCommand, type Place } from '../common/place.js';
+import { ClosedError, CommandError, ConfigError } from '../errors.js';
+import { findChildren, killSessions } from './local-processes.js';
 import type {
+  Argv,
   ExecOptions,
   ExecOutcome,
   ShellChannel,
   ShellChannelOptions,
   Transport,
+  TransportOptions,
 } from './transport.js';
 
 /**
@@ -14,118 +19,187 @@ import type {
  * exactly (binary output, CRLF), stderr stays apart and nothing is echoed. Interrupting the
  * foreground command is done by signalling the shell's children, found in /proc. When a terminal
  * is asked for (prompts such as sudo's need one), util-linux `script` provides the PTY.
+ *
+ * Every shell and command runs in a session of its own (setsid), so that closing, a deadline or
+ * an abort ends everything it started, background jobs included, by session id.
  */
 export class LocalTransport implements Transport {
   readonly kind = 'local' as const;
   readonly address = 'this machine';
+  readonly place: Place;
+  private readonly closeTimeoutMs: number;
+  private readonly shells = new Set<LocalShellChannel>();
+  private readonly running = new Set<ChildProcessWithoutNullStreams>();
+  private closing?: Promise<void>;
 
-  /** Nothing to open: the machine is always there. */
-  async open(): Promise<void> {}
+  constructor(options: TransportOptions = {}) {
+    this.place = { host: options.hostId ?? 'local', kind: this.kind };
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 1000;
+  }
 
-  openShell(options: ShellChannelOptions): Promise<ShellChannel> {
+  /** Nothing to open: the machine is always there. Refused once closed. */
+  async open(): Promise<void> {
+    this.assertOpen('open');
+  }
+
+  async openShell(options: ShellChannelOptions): Promise<ShellChannel> {
+    this.assertOpen('open a shell');
     const child = options.pty
       ? spawn('script', ['-q', '-f', '-e', '-c', options.shell ?? 'sh -i', '/dev/null'], {
           env: { ...process.env, TERM: options.term ?? 'dumb' },
+          detached: true,
         })
-      : spawn(options.shell ?? 'sh', [], { env: process.env });
-    return new Promise((resolve, reject) => {
-      child.once('error', reject);
-      child.once('spawn', () => resolve(new LocalShellChannel(child, options.pty)));
+      : spawn(options.shell ?? 'sh', [], { env: process.env, detached: true });
+    const channel = await new Promise<LocalShellChannel>((resolve, reject) => {
+      child.once('error', (error) => reject(this.notStarted(options.shell ?? 'sh', error)));
+      child.once('spawn', () =>
+        resolve(new LocalShellChannel(child, options.pty, this.closeTimeoutMs)),
+      );
+    });
+    this.shells.add(channel);
+    channel.onClose(() => this.shells.delete(channel));
+    return channel;
+  }
+
+  async exec(command: string | Argv, options: ExecOptions): Promise<ExecOutcome> {
+    this.assertOpen('run a command');
+    const shown = describeCommand(command);
+    using deadline = new Deadline({ timeoutMs: options.timeoutMs, signal: options.signal });
+    const output = new ExecOutput(options.maxOutputBytes, options.onOutput);
+    if (deadline.reason) return this.stoppedOutcome(output, deadline, shown);
+    const child = this.spawnCommand(command, options.env);
+    this.running.add(child);
+    try {
+      return await this.collect(child, output, deadline, shown);
+    } finally {
+      this.running.delete(child);
+    }
+  }
+
+  /** Ends every shell and command this transport started. Final; idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const child of this.running) killSessions([child.pid]);
+      await Promise.all([...this.shells].map((shell) => shell.close()));
+    })();
+    return this.closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private assertOpen(call: string): void {
+    if (this.closing)
+      throw new ClosedError(`Cannot ${call} on ${describePlace(this.place)}: it was closed.`, {
+        ...placeDetails(this.place),
+      });
+  }
+
+  private spawnCommand(
+    command: string | Argv,
+    env: Record<string, string> | undefined,
+  ): ChildProcessWithoutNullStreams {
+    const options = { env: { ...process.env, ...env }, detached: true };
+    if (typeof command === 'string') return spawn('sh', ['-c', command], options);
+    if (command.length === 0)
+      throw new ConfigError(
+        'INVALID_ARGV',
+        `Cannot run an empty argument vector on ${describePlace(this.place)}: give the program first.`,
+      );
+    return spawn(command[0]!, command.slice(1), options);
+  }
+
+  /** Collects a child's output; on the deadline or an abort ends its whole session. */
+  private collect(
+    child: ChildProcessWithoutNullStreams,
+    output: ExecOutput,
+    deadline: Deadline,
+    shown: string,
+  ): Promise<ExecOutcome> {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      child[stream].on('data', (chunk: Buffer) => output.push(chunk, stream));
+    }
+    child.stdin.on('error', () => undefined);
+    child.stdin.end();
+    const onStop = (): void => void killSessions([child.pid]);
+    deadline.signal.addEventListener('abort', onStop, { once: true });
+    return new Promise((resolve) => {
+      let spawnError: NodeJS.ErrnoException | undefined;
+      let isDone = false;
+      const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+        if (isDone) return;
+        isDone = true;
+        deadline.signal.removeEventListener('abort', onStop);
+        if (deadline.reason) return resolve(this.stoppedOutcome(output, deadline, shown));
+        if (spawnError) return resolve(this.spawnFailure(output, spawnError, shown));
+        resolve({ exitCode: code ?? 128, ...(signal ? { signal } : {}), ...output.collect() });
+      };
+      child.on('error', (error) => (spawnError = error));
+      // 'close' waits for the output pipes; a stopped command's pipes may be held by a process
+      // that left its session, so once it was stopped its exit is enough.
+      child.on('close', finish);
+      child.on('exit', (code, signal) => {
+        if (!deadline.reason) return;
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(code, signal);
+      });
     });
   }
 
-  exec(command: string | readonly string[], options: ExecOptions): Promise<ExecOutcome> {
-    const child =
-      typeof command === 'string'
-        ? spawn('sh', ['-c', command], { env: { ...process.env, ...options.env }, detached: true })
-        : spawn(command[0]!, command.slice(1), {
-            env: { ...process.env, ...options.env },
-            detached: true,
-          });
-    return collectChild(child, describeCommand(command), options);
+  private stoppedOutcome(output: ExecOutput, deadline: Deadline, shown: string): ExecOutcome {
+    const error = deadline.stopError(
+      'COMMAND_TIMEOUT',
+      `running \`${shortCommand(shown)}\` on ${describePlace(this.place)}`,
+      { ...placeDetails(this.place), operation: shown },
+    );
+    return { exitCode: -1, ...output.collect(), error };
   }
 
-  /** Nothing to close. */
-  async close(): Promise<void> {}
+  /**
+   * A program that could not be started: as a shell would say it, 127 when it is missing and 126
+   * when it cannot be executed; any other reason is an error result naming the host and command.
+   */
+  private spawnFailure(
+    output: ExecOutput,
+    error: NodeJS.ErrnoException,
+    shown: string,
+  ): ExecOutcome {
+    const exitCode = error.code === 'ENOENT' ? 127 : error.code === 'EACCES' ? 126 : -1;
+    if (exitCode > 0) {
+      const why = exitCode === 127 ? 'command not found' : 'not executable';
+      output.push(Buffer.from(`${shortCommand(shown).split(' ')[0]}: ${why}\n`), 'stderr');
+      return { exitCode, ...output.collect() };
+    }
+    return { exitCode, ...output.collect(), error: this.notStarted(shown, error) };
+  }
+
+  private notStarted(command: string, error: Error): CommandError {
+    return new CommandError(
+      'COMMAND_NOT_STARTED',
+      `Could not start \`${shortCommand(command)}\` on ${describePlace(this.place)}: ${error.message}.`,
+      { ...placeDetails(this.place), operation: command, cause: error },
+    );
+  }
 }
 
-function describeCommand(command: string | readonly string[]): string {
+function describeCommand(command: string | Argv): string {
   return typeof command === 'string' ? command : command.join(' ');
 }
 
-/** Collects a child's output; on timeout or abort kills its process group. */
-function collectChild(
-  child: ChildProcessWithoutNullStreams,
-  command: string,
-  options: ExecOptions,
-): Promise<ExecOutcome> {
-  const parts = { stdout: [] as Buffer[], stderr: [] as Buffer[], output: [] as Buffer[] };
-  for (const stream of ['stdout', 'stderr'] as const) {
-    child[stream].on('data', (chunk: Buffer) => {
-      parts[stream].push(chunk);
-      parts.output.push(chunk);
-      options.onOutput?.(chunk, stream);
-    });
-  }
-  child.stdin.end();
-  return new Promise((resolve) => {
-    let error: Error | undefined;
-    const stop = (reason: Error): void => {
-      error = reason;
-      killGroup(child.pid);
-    };
-    const timer = setTimeout(
-      () =>
-        stop(
-          new TimeoutError(
-            'COMMAND_TIMEOUT',
-            `Timed out after ${options.timeoutMs}ms running \`${command}\` on this machine [local].`,
-          ),
-        ),
-      options.timeoutMs,
-    );
-    const onAbort = (): void =>
-      stop(
-        new TimeoutError(
-          'COMMAND_ABORTED',
-          `The command \`${command}\` on this machine [local] was aborted by its caller.`,
-        ),
-      );
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    child.on('error', (spawnError) => (error = spawnError));
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      const join = (list: Buffer[]): Buffer => Buffer.concat(list);
-      resolve({
-        exitCode: error ? -1 : (code ?? 128),
-        ...(signal ? { signal } : {}),
-        stdout: join(parts.stdout),
-        stderr: join(parts.stderr),
-        output: join(parts.output),
-        ...(error ? { error } : {}),
-      });
-    });
-  });
-}
-
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
-/** A local shell over pipes (or over `script`'s terminal). */
+/** A local shell over pipes (or over `script`'s terminal), in a session of its own. */
 class LocalShellChannel implements ShellChannel {
-  private closed = false;
+  shellPid?: number;
+  private isClosed = false;
+  private readonly exited: Promise<void>;
 
   constructor(
     private readonly child: ChildProcessWithoutNullStreams,
     readonly hasPty: boolean,
+    private readonly closeTimeoutMs: number,
   ) {
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     // A shell whose reader went away must not take the process down with EPIPE.
     child.stdin.on('error', () => undefined);
     // The shell itself rarely writes to stderr (commands are framed with 2>&1), but an unread pipe would block it.
@@ -137,14 +211,15 @@ class LocalShellChannel implements ShellChannel {
   }
 
   onClose(listener: (error?: Error) => void): void {
-    this.child.once('close', () => {
-      this.closed = true;
+    // 'exit', not 'close': a background job may hold the shell's stdout long after it ended.
+    void this.exited.then(() => {
+      this.isClosed = true;
       listener();
     });
   }
 
   write(data: string | Buffer): void {
-    if (!this.closed) this.child.stdin.write(data);
+    if (!this.isClosed) this.child.stdin.write(data);
   }
 
   async interrupt(shellPid: number | undefined, signal: 'INT' | 'KILL' = 'INT'): Promise<void> {
@@ -158,25 +233,18 @@ class LocalShellChannel implements ShellChannel {
     }
   }
 
+  /**
+   * Ends the shell's input, gives it `closeTimeoutMs` to exit, then ends its whole session (the
+   * shell if it still runs, and every job it left, such as `sleep 100 &`). Bounded in time.
+   */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const exited = new Promise((resolve) => this.child.once('close', resolve));
+    if (this.isClosed) return this.exited;
+    this.isClosed = true;
     this.child.stdin.end();
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 1000);
-    await exited;
-    clearTimeout(timer);
+    await raceDeadline(this.exited, this.closeTimeoutMs);
+    killSessions([this.child.pid, this.shellPid]);
+    await raceDeadline(this.exited, this.closeTimeoutMs);
+    this.child.stdout.destroy();
+    this.child.stderr.destroy();
   }
-}
-
-/** Pids whose parent is `parentPid`, from /proc/<pid>/stat (`pid (comm) state ppid ...`). */
-async function findChildren(parentPid: number): Promise<number[]> {
-  const children: number[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[1]) === parentPid) children.push(Number(name));
-  }
-  return children;
 }

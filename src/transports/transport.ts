@@ -5,6 +5,16 @@
  * markers or expect: that is the session engine's job (src/sessions/).
  */
 
+import type { OttoError } from '../errors.js';
+import type { OutputStreamName } from '../common/bounded-output.js';
+import type { Place } from '../common/place.js';
+
+/**
+ * An argument vector for a direct command: the program, then its arguments, passed as they are
+ * (quoted for a shell where the transport can only run command lines). Never empty.
+ */
+export type Argv = readonly string[];
+
 /** How a shell channel should be opened. */
 export interface ShellChannelOptions {
   /**
@@ -25,6 +35,11 @@ export interface ShellChannelOptions {
 export interface ShellChannel {
   /** True when the shell runs on a pseudo-terminal (output may be post-processed, input echoed). */
   readonly hasPty: boolean;
+  /**
+   * The shell's pid on the host, set by the session once its handshake told it; `close()` and
+   * `interrupt()` use it to find the shell's processes.
+   */
+  shellPid?: number;
   /** Registers the receiver of the shell's output bytes (stdout; stderr too when the transport merges them). One receiver only. */
   onData(listener: (chunk: Buffer) => void): void;
   /** Called once when the channel ends, with the reason when it failed. */
@@ -38,19 +53,25 @@ export interface ShellChannel {
   interrupt(shellPid: number | undefined, signal?: 'INT' | 'KILL'): Promise<void>;
   /** Changes the terminal size (PTY only; ignored otherwise). */
   resize?(cols: number, rows: number): void;
-  /** Closes the channel; idempotent. */
+  /**
+   * Closes the channel and ends what runs on it: the shell and every process it started
+   * (background jobs included). Idempotent and bounded in time.
+   */
   close(): Promise<void>;
 }
 
 /** Options of a direct command. */
 export interface ExecOptions {
-  /** Give up after this long; the command is then killed where the transport can. */
+  /** Give up after this long; the command and what it started are then killed. */
   timeoutMs: number;
+  /** Aborting it stops the command like its deadline does. */
   signal?: AbortSignal;
   /** Extra environment variables. */
   env?: Record<string, string>;
-  /** Called with each output chunk as it arrives (for logging). */
-  onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
+  /** Most bytes kept of each of stdout, stderr and output (see BoundedOutput). @default 16 MiB */
+  maxOutputBytes?: number;
+  /** Called with each output chunk as it arrives (logging, output sinks). */
+  onOutput?: (chunk: Buffer, stream: OutputStreamName) => void;
 }
 
 /** Outcome of a direct command. `output` holds stdout and stderr in arrival order. */
@@ -62,8 +83,29 @@ export interface ExecOutcome {
   stdout: Buffer;
   stderr: Buffer;
   output: Buffer;
-  /** Why the command did not finish, when it did not. */
-  error?: Error;
+  /** Bytes of `output` dropped by the output limit (a marker line stands in their place). */
+  droppedBytes: number;
+  /**
+   * Why the command did not finish, when it did not: a `TimeoutError` (`COMMAND_TIMEOUT`), an
+   * `AbortedError`, a `ConnectionError` (lost connection) or a `CommandError` (could not start).
+   */
+  error?: OttoError;
+}
+
+/**
+ * Deadlines every transport takes from its host's options (see HostOptions for the defaults).
+ * Passed to the transport's constructor.
+ */
+export interface TransportOptions {
+  /** Id of the host the transport serves, for messages. @default the address */
+  hostId?: string;
+  /**
+   * How long closing waits for a shell (or a connection) to end by itself after its input ended,
+   * before its processes are killed. @default 1000
+   */
+  closeTimeoutMs?: number;
+  /** Deadline of delivering a signal or kill through a side channel (a second exec). @default 10000 */
+  signalTimeoutMs?: number;
 }
 
 /** Kinds of transport, as shown in messages: `[ssh]`, `[docker-exec]`. */
@@ -74,7 +116,9 @@ export interface Transport {
   readonly kind: TransportKind;
   /** Where it goes, for messages: `otto@127.0.0.1:2222 via hop-1`, `container 3f2a… at unix:///var/run/docker.sock`. */
   readonly address: string;
-  /** Opens the connection if it is not open (idempotent, concurrency-safe). */
+  /** The host it reaches, its kind and address, for every message (see describePlace). */
+  readonly place: Place;
+  /** Opens the connection if it is not open (idempotent, concurrency-safe; refused once closed). */
   open(): Promise<void>;
   /** Opens a new shell channel (opening the connection first when needed). */
   openShell(options: ShellChannelOptions): Promise<ShellChannel>;
@@ -86,7 +130,10 @@ export interface Transport {
    * A command killed by a signal has `signal` set (Node's name, e.g. `SIGKILL`) and exitCode
    * 128 + the signal's number.
    */
-  exec(command: string | readonly string[], options: ExecOptions): Promise<ExecOutcome>;
-  /** Closes the connection and everything opened on it; idempotent. */
+  exec(command: string | Argv, options: ExecOptions): Promise<ExecOutcome>;
+  /**
+   * Closes the connection and everything opened on it, ending every process it started.
+   * Idempotent and bounded in time. Final: every later call rejects with a `ClosedError`.
+   */
   close(): Promise<void>;
 }

@@ -1,14 +1,37 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../../src/common/deadline.js';
+import { AbortedError, ClosedError } from '../../src/errors.js';
 import type { Host } from '../../src/hosts/host.js';
+import type { HostOptions } from '../../src/hosts/host-options.js';
+
+/** True while process `pid` runs on `observer`'s machine (a zombie counts as gone). */
+async function isRunning(observer: Host, pid: string): Promise<boolean> {
+  // Shell builtins only: the check must work on a container with nothing but /bin/sh.
+  const script = `read -r s < /proc/${pid}/stat 2>/dev/null || exit 1; set -- \${s##*) }; [ "$1" != Z ]`;
+  return (await observer.oneshot(script)).exitCode === 0;
+}
+
+/** Waits until none of `pids` runs on `observer`'s machine; fails naming those still there. */
+async function expectGone(observer: Host, pids: readonly string[]): Promise<void> {
+  const still = async (): Promise<string[]> => {
+    const flags = await Promise.all(pids.map((pid) => isRunning(observer, pid)));
+    return pids.filter((_, index) => flags[index]);
+  };
+  await waitUntil(async () => ((await still()).length === 0 ? true : undefined), {
+    timeoutMs: 10_000,
+    what: 'the processes to end',
+  }).catch(async () => expect(await still()).toEqual([]));
+}
 
 /**
  * The behaviour every host kind must show, run against a real host of each kind (local shell,
- * container, SSH). `createHost` is called once per file; the host is closed at the end.
+ * container, SSH). `createHost` is called once per group of tests (and again where a test needs a
+ * host of its own, with options); each host is closed at the end.
  */
 export function describeHostContract(
   kind: string,
-  createHost: () => Promise<Host>,
-  options: { hasPty?: boolean } = {},
+  createHost: (options?: HostOptions) => Promise<Host>,
+  options: { hasPty?: boolean; hasSudo?: boolean } = {},
 ): void {
   describe(`${kind} host: persistent shell`, () => {
     let host: Host;
@@ -57,7 +80,12 @@ export function describeHostContract(
     });
 
     it('streams large output in linear time', async () => {
-      const result = await run('head -c 20000000 /dev/zero | tr "\\0" "x"; echo; echo end', 60_000);
+      const result = (
+        await host.run('head -c 20000000 /dev/zero | tr "\\0" "x"; echo; echo end', {
+          timeoutMs: 60_000,
+          maxOutputBytes: 32_000_000,
+        })
+      ).only();
       expect(result.outputBytes.length).toBe(20_000_005);
       expect(result.output.endsWith('x\nend\n')).toBe(true);
     });
@@ -102,16 +130,87 @@ export function describeHostContract(
       // An interactive shell on a terminal answers Ctrl-C with a newline of its own.
       expect(result.output).toMatch(options.hasPty ? /^partial\n\n?$/ : /^partial\n$/);
       expect(result.error?.message.split('\n')[0]).toMatch(
-        /^Timed out after 1000ms running `echo partial; sleep 30` on host "[^"]+" \[[a-z-]+\]; the command was interrupted\.$/,
+        /^Timed out after 1000ms running `echo partial; sleep 30` on host "[^"]+"( \([^)]+\))? \[[a-z-]+\]\.$/,
       );
       expect((await run('pwd')).output).toBe('/tmp\n');
     });
 
-    it('cancels on an AbortSignal and stays usable', async () => {
+    it('stops on an AbortSignal with an error result and the partial output, and stays usable', async () => {
       const controller = new AbortController();
-      setTimeout(() => controller.abort(new Error('enough')), 300);
-      await expect(host.run('sleep 30', { signal: controller.signal })).rejects.toThrow('enough');
+      const reason = new Error('enough');
+      const result = host.run('echo partial; sleep 30', { signal: controller.signal });
+      setTimeout(() => controller.abort(reason), 300);
+      const only = (await result).only();
+      expect(only).toMatchObject({ status: 'error', exitCode: -1 });
+      expect(only.output).toMatch(options.hasPty ? /^partial\n\n?$/ : /^partial\n$/);
+      expect(only.error).toBeInstanceOf(AbortedError);
+      expect(only.error?.message).toMatch(
+        /^Aborted running `echo partial; sleep 30` on host "[^"]+"( \([^)]+\))? \[[a-z-]+\]: enough\.$/,
+      );
+      expect(only.error?.cause).toBe(reason);
       expect((await run('echo after abort')).output).toBe('after abort\n');
+    });
+
+    it('runs nothing for a signal that is already aborted', async () => {
+      const marker = `/tmp/otto-pre-aborted-${process.pid}-${Date.now()}`;
+      const signal = AbortSignal.abort(new Error('too late'));
+      const list = await host.run([`touch ${marker}`, 'echo never'], { signal });
+      expect(list.results.map((result) => result.status)).toEqual(['error', 'error']);
+      expect(list.results[0]!.error).toBeInstanceOf(AbortedError);
+      const oneshot = await host.oneshot(`touch ${marker}; echo ran`, { signal });
+      expect(oneshot).toMatchObject({ status: 'error', exitCode: -1, output: '' });
+      expect(oneshot.error).toBeInstanceOf(AbortedError);
+      expect((await run(`[ -e ${marker} ] && echo made || echo absent`)).output).toBe('absent\n');
+    });
+
+    it('keeps its framing working when the shell has a printf function, set -x or a fresh terminal', async () => {
+      await run('printf() { echo shadowed; }');
+      expect((await run('echo plain')).output).toBe('plain\n');
+      await run('unset -f printf');
+      await run('set -x');
+      const traced = (await run('echo traced')).output;
+      await run('set +x');
+      expect(traced).toMatch(/^\+{1,2} echo traced\ntraced\n$/);
+      if (options.hasPty) {
+        await run('stty sane');
+        expect((await run('echo a; echo b')).output).toBe('a\nb\n');
+        expect((await run("printf 'x\\ny'")).output).toBe('x\ny');
+      }
+    });
+
+    it('caps the output it keeps, says what it dropped, and streams everything to a sink', async () => {
+      let streamed = 0;
+      const result = await run('head -c 3000000 /dev/zero | tr "\\0" x; echo; echo end');
+      expect(result.droppedBytes).toBe(0);
+      const capped = (
+        await host.run('head -c 3000000 /dev/zero | tr "\\0" x; echo; echo end', {
+          maxOutputBytes: 1_000_000,
+          output: (chunk) => (streamed += chunk.length),
+        })
+      ).only();
+      expect(capped.droppedBytes).toBe(2_000_005);
+      expect(capped.output).toMatch(
+        /^x{500000}\n\[otto-ts: 1\.9 MiB of output dropped here \(kept the first and last 488\.3 KiB\); raise maxOutputBytes or give an output sink to keep it all\]\nx+\nend\n$/,
+      );
+      expect(capped.outputBytes.length).toBeLessThan(1_000_200);
+      expect(streamed).toBeGreaterThanOrEqual(3_000_005);
+    });
+
+    it('survives endless output with the default cap', async () => {
+      const result = await run('yes | head -c 100000000; echo end', 120_000);
+      expect(result.exitCode).toBe(0);
+      expect(result.outputBytes.length).toBeLessThan(16 * 1024 * 1024 + 300);
+      expect(result.droppedBytes).toBe(100_000_004 - 16 * 1024 * 1024);
+      expect(result.output.endsWith('y\nend\n')).toBe(true);
+    });
+
+    it('names a missing command and a command that is not executable', async () => {
+      await expect(host.run('no-such-command-otto', { check: true })).rejects.toThrow(
+        /^Command failed on host "[^"]+" \(exit code 127: command not found\): `no-such-command-otto`/,
+      );
+      await expect(host.run('/etc/passwd', { check: true })).rejects.toThrow(
+        /^Command failed on host "[^"]+" \(exit code 126: not executable\): `\/etc\/passwd`/,
+      );
     });
 
     it('reopens the shell after `exit`, returning an error result for that command', async () => {
@@ -168,7 +267,7 @@ export function describeHostContract(
       expect((await run('echo "[${HISTFILE:-}]"')).output).toBe('[]\n');
     });
 
-    if (options.hasPty) {
+    if (options.hasSudo) {
       it('answers a sudo password prompt on its terminal', async () => {
         const result = await host.run({
           cmd: 'sudo -k; sudo -p "[sudo] password: " id -un',
@@ -224,9 +323,112 @@ export function describeHostContract(
       expect(result).toMatchObject({ status: 'error', exitCode: -1, stdout: 'early\n' });
     });
 
+    it('stops at its deadline and leaves nothing running', async () => {
+      const result = await host.oneshot('echo $$; exec sleep 1000', { timeoutMs: 500 });
+      expect(result).toMatchObject({ status: 'error', exitCode: -1 });
+      expect(result.error?.message).toMatch(
+        /^Timed out after 500ms running `echo \$\$; exec sleep 1000` on host "[^"]+"/,
+      );
+      await expectGone(host, [result.stdout.trim()]);
+    });
+
+    it('caps its output and streams it all to a sink', async () => {
+      const chunks: Buffer[] = [];
+      const result = await host.oneshot('head -c 3000000 /dev/zero; echo end >&2', {
+        maxOutputBytes: 1_000_000,
+        output: { write: (chunk: Buffer) => chunks.push(chunk) },
+      });
+      expect(result.exitCode).toBe(0);
+      expect(result.droppedBytes).toBe(2_000_004);
+      expect(result.outputBytes.length).toBeLessThan(1_000_200);
+      expect(result.stderr).toBe('end\n');
+      expect(Buffer.concat(chunks).length).toBe(3_000_004);
+    });
+
     it('closes', async () => {
       await host.close();
       await host.close();
+    });
+  });
+
+  describe(`${kind} host: lifecycle`, () => {
+    let observer: Host;
+    beforeAll(async () => {
+      observer = await createHost({ id: 'observer' });
+    });
+    afterAll(() => observer.close());
+
+    it('is final once closed: every call is refused, a second close is harmless', async () => {
+      const host = await createHost();
+      await host.run('echo open');
+      await Promise.all([host.close(), host.close()]);
+      await host.close();
+      const refusal =
+        /^Cannot [a-z ]+ on host "[^"]+"( \([^)]+\))? \[[a-z-]+\]: the host was closed\.$/;
+      for (const call of [
+        () => host.run('echo again'),
+        () => host.oneshot('echo again'),
+        () => host.openSession('again'),
+        () => host.send('echo again\n'),
+        () => host.expect(/again/),
+        () => host.put(['/etc/hostname'], '/tmp'),
+        () => host.get(['/etc/hostname'], '/tmp'),
+      ]) {
+        const error = await call().then(
+          () => undefined,
+          (failure: unknown) => failure,
+        );
+        expect(error).toBeInstanceOf(ClosedError);
+        expect((error as Error).message).toMatch(refusal);
+      }
+    });
+
+    it('refuses a session that was closed, without reopening its shell', async () => {
+      await using host = await createHost();
+      const session = await host.openSession('once');
+      const pid = (await session.run('echo $$')).only().output.trim();
+      await session.close();
+      await expect(session.run('echo again')).rejects.toBeInstanceOf(ClosedError);
+      await expectGone(observer, [pid]);
+    });
+
+    it('ends background jobs and the shell on close, in bounded time', async () => {
+      const host = await createHost();
+      const pids = (await host.run('sleep 1000 >/dev/null 2>&1 & echo $!; echo $$'))
+        .only()
+        .output.trim()
+        .split(/\s+/);
+      const sessionPid = (
+        await (await host.openSession('second')).run('sleep 1000 & echo $$')
+      ).only().output;
+      const startMs = performance.now();
+      await host.close();
+      expect(performance.now() - startMs).toBeLessThan(5000);
+      await expectGone(observer, [...pids, sessionPid.trim()]);
+    });
+
+    it('kills a command that ignores interrupts at its deadline, then serves the next call', async () => {
+      await using host = await createHost({ recoverTimeoutMs: 500, killTimeoutMs: 500 });
+      const shellPid = (await host.run('echo $$')).only().output.trim();
+      const result = (
+        await host.run("trap '' INT; while :; do :; done", { timeoutMs: 500 })
+      ).only();
+      expect(result).toMatchObject({ status: 'error', exitCode: -1 });
+      await expectGone(observer, [shellPid]);
+      expect((await host.run('echo back')).only().output).toBe('back\n');
+    });
+
+    it('ends what a command left behind at its deadline when the host closes', async () => {
+      const host = await createHost({ recoverTimeoutMs: 500, killTimeoutMs: 500 });
+      const pids = (
+        await host.run("(trap '' INT TERM; while :; do sleep 1; done) & echo $!; sleep 30", {
+          timeoutMs: 500,
+        })
+      )
+        .only()
+        .output.trim();
+      await host.close();
+      await expectGone(observer, [pids.split('\n')[0]!]);
     });
   });
 }

@@ -206,7 +206,7 @@ function buildFailure(
   phase: string,
   failure: string,
   context?: { step: string; output: string[] },
-): DockerError {
+): ImageBuildError {
   const where = context ? ` at ${context.step}` : '';
   return new ImageBuildError(
     'IMAGE_BUILD_FAILED',
