@@ -130,11 +130,7 @@ export class CommandError extends OttoError<CommandErrorCode> {}
 
 /** Codes of {@link TimeoutError}. */
 export type TimeoutErrorCode =
-  | 'CLOSE_TIMEOUT'
-  | 'COMMAND_TIMEOUT'
-  | 'SESSION_TIMEOUT'
-  | 'TRANSFER_TIMEOUT'
-  | 'WAIT_TIMEOUT';
+  'CLOSE_TIMEOUT' | 'COMMAND_TIMEOUT' | 'SESSION_TIMEOUT' | 'TRANSFER_TIMEOUT' | 'WAIT_TIMEOUT';
 
 /** A wait reached its deadline. */
 export class TimeoutError extends OttoError<TimeoutErrorCode> {}
@@ -212,4 +208,9 @@ export class InstructionError extends OttoError<InstructionErrorCode> {}
 export function tailLines(text: string, maxLines = 20): string {
   const lines = text.trimEnd().split('\n');
   return lines.slice(-maxLines).join('\n');
+}
+
+/** True for every error of otto-ts (typed with its code as a plain string). */
+export function isOttoError(error: unknown): error is OttoError {
+  return error instanceof OttoError;
 }

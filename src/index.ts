@@ -4,7 +4,21 @@
  */
 export * from './errors.js';
 export { parseDurationMs, formatDurationMs } from './common/duration.js';
-export { Deadline, waitUntil, type WaitOptions } from './common/deadline.js';
+export {
+  Deadline,
+  raceDeadline,
+  waitUntil,
+  type DeadlineOptions,
+  type StopReason,
+  type WaitOptions,
+  type WaitResult,
+} from './common/deadline.js';
+export {
+  DEFAULT_MAX_OUTPUT_BYTES,
+  type OutputSink,
+  type OutputStreamName,
+} from './common/bounded-output.js';
+export { describePlace, type Place } from './common/place.js';
 export { SYSTEM_CLOCK, type Clock } from './common/clock.js';
 export type { ProgressEvent, ProgressListener } from './common/progress.js';
 export { createConsoleLogger, SILENT_LOGGER, type Logger, type LogLevel } from './common/logger.js';
@@ -85,6 +99,8 @@ export type {
   ShellChannelOptions,
   ExecOptions,
   ExecOutcome,
+  Argv,
+  TransportOptions,
 } from './transports/transport.js';
 export { LocalTransport } from './transports/local-transport.js';
 export { SshTransport, type SshTransportOptions } from './transports/ssh/ssh-transport.js';
@@ -109,6 +125,7 @@ export type {
   Host,
   HostSession,
   Commands,
+  OutputOptions,
   RunOptions,
   OneshotOptions,
   InteractOptions,

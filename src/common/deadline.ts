@@ -69,7 +69,7 @@ export class Deadline implements Disposable {
 
   /** The caller's abort reason, when the caller aborted. */
   get callerReason(): unknown {
-    return this.callerSignal?.reason;
+    return this.callerSignal?.reason as unknown;
   }
 
   /** Milliseconds since the deadline was set. */

@@ -1,7 +1,13 @@
 import { writeToSink } from '../common/bounded-output.js';
 import { describePlace, placeDetails } from '../common/place.js';
 import { joinArgv } from '../common/quote.js';
-import { ClosedError, ConfigError, ConnectionError, OttoError } from '../errors.js';
+import {
+  ClosedError,
+  ConfigError,
+  ConnectionError,
+  isOttoError,
+  type OttoError,
+} from '../errors.js';
 import { LineSplitter } from '../sessions/line-splitter.js';
 import { ShellSession } from '../sessions/shell-session.js';
 import type { Argv, ExecOutcome, Transport } from '../transports/transport.js';
@@ -209,15 +215,20 @@ export abstract class BaseHost implements Host {
 
   /** Refuses calls once the host is closed. */
   protected assertOpen(call: string): void {
-    if (this.closing)
-      throw new ClosedError(
-        `Cannot ${call} on ${describePlace(this.transport.place)}: the host was closed.`,
-        placeDetails(this.transport.place),
-      );
+    const refusal = this.refusal(call);
+    if (refusal) throw refusal;
+  }
+
+  private refusal(call: string): ClosedError | undefined {
+    if (!this.closing) return undefined;
+    return new ClosedError(
+      `Cannot ${call} on ${describePlace(this.transport.place)}: the host was closed.`,
+      placeDetails(this.transport.place),
+    );
   }
 
   private asOttoError(error: unknown): OttoError {
-    if (error instanceof OttoError) return error;
+    if (isOttoError(error)) return error;
     return new ConnectionError(
       'CONNECT_FAILED',
       `Could not reach ${describePlace(this.transport.place)}: ${(error as Error).message}`,
@@ -233,10 +244,11 @@ export abstract class BaseHost implements Host {
    * The session of that name, created on first use. Creation is synchronous (the shell opens on
    * the session's first command), so concurrent callers always get the same session.
    */
-  private async session(name: string, call: string): Promise<HostSessionHandle> {
-    this.assertOpen(call);
+  private session(name: string, call: string): Promise<HostSessionHandle> {
+    const refusal = this.refusal(call);
+    if (refusal) return Promise.reject(refusal);
     const existing = this.sessions.get(name);
-    if (existing) return existing;
+    if (existing) return Promise.resolve(existing);
     const session = new ShellSession({
       name,
       place: this.transport.place,
@@ -254,7 +266,7 @@ export abstract class BaseHost implements Host {
       this.sessions.delete(name),
     );
     this.sessions.set(name, handle);
-    return handle;
+    return Promise.resolve(handle);
   }
 }
 

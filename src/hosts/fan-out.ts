@@ -1,4 +1,4 @@
-import { OttoError } from '../errors.js';
+import { isOttoError, OttoError } from '../errors.js';
 import type { RunResult } from './command-result.js';
 import type { Commands, Host, RunOptions } from './host.js';
 
@@ -37,14 +37,13 @@ export async function runOnHosts(
       } catch (error) {
         outcomes[index] = {
           host,
-          error:
-            error instanceof OttoError
-              ? error
-              : new OttoError(
-                  'HOST_FAILED',
-                  `Host "${host.id}" failed: ${(error as Error).message}`,
-                  { cause: error },
-                ),
+          error: isOttoError(error)
+            ? error
+            : new OttoError(
+                'HOST_FAILED',
+                `Host "${host.id}" failed: ${(error as Error).message}`,
+                { cause: error },
+              ),
         };
       }
     }

@@ -2,21 +2,21 @@ import { StringDecoder } from 'node:string_decoder';
 import { BoundedOutput, DEFAULT_MAX_OUTPUT_BYTES } from '../common/bounded-output.js';
 import { Deadline, raceDeadline } from '../common/deadline.js';
 import { Mutex } from '../common/mutex.js';
-import type { Place } from '../common/place.js';
 import type { OttoError, TimeoutError } from '../errors.js';
 import type { ShellChannel } from '../transports/transport.js';
 import { CommandReader, type CommandEnd } from './command-reader.js';
-import { ExpectMatcher, toRegExp, type ExpectRule } from './expect-matcher.js';
+import { ExpectMatcher, toRegExp } from './expect-matcher.js';
 import {
   createMarkers,
   createSessionToken,
   frameCommand,
   RAW_TERMINAL,
   readyProbe,
-  recoveryProbe,
   type SessionMarkers,
 } from './framing.js';
 import { LineSplitter } from './line-splitter.js';
+import type { SessionOutcome, SessionRunOptions, ShellSessionOptions } from './session-options.js';
+import { recoverShell } from './session-recovery.js';
 import {
   asOttoError,
   closedError,
@@ -25,57 +25,10 @@ import {
   lostError,
   sessionTimeoutError,
   stopError,
-  type SessionWhere,
+  type SessionPlace,
 } from './session-errors.js';
 
-/** Options of a {@link ShellSession}, resolved by its host. */
-export interface ShellSessionOptions {
-  /** Session name: `default` or the name given to `openSession`. */
-  name: string;
-  /** The host, for messages. */
-  place: Place;
-  /** Opens a new shell channel on the host's transport. */
-  openChannel: () => Promise<ShellChannel>;
-  /** Deadline of a command without its own. */
-  defaultTimeoutMs: number;
-  /** Deadline of opening the shell and its readiness handshake. */
-  openTimeoutMs: number;
-  /** How long an interrupted shell may take to answer the recovery probe. */
-  recoverTimeoutMs: number;
-  /** How long it may take after its command's processes were sent SIGKILL, before it counts as dead. */
-  killTimeoutMs: number;
-  /** Deadline of `expect` without its own. @default 10000 */
-  expectTimeoutMs?: number;
-  /** Most bytes of output kept per command. @default DEFAULT_MAX_OUTPUT_BYTES (16 MiB) */
-  maxOutputBytes?: number;
-  /** Receives each output line of every command (host logging). */
-  onLine?: (line: string) => void;
-  /** Whether `onLine` wants lines now (a host's log switch); checked once per command. @default always */
-  isLogging?: () => boolean;
-}
-
-/** Per-command options. */
-export interface SessionRunOptions {
-  timeoutMs?: number;
-  /** Prompts to answer while the command runs; makes the command's stdin the session. */
-  expects?: readonly ExpectRule[];
-  signal?: AbortSignal;
-  /** Most bytes of output kept in the outcome. @default the session's maxOutputBytes */
-  maxOutputBytes?: number;
-  /** Receives every output byte as it arrives (nothing is dropped here). */
-  onOutput?: (chunk: Buffer) => void;
-}
-
-/** What a command on a session left. `error` is set when it did not finish by itself. */
-export interface SessionOutcome {
-  /** Exit code; -1 when the command did not finish. */
-  exitCode: number;
-  output: Buffer;
-  /** Bytes of output dropped by the output limit (a marker line stands in their place). */
-  droppedBytes: number;
-  durationMs: number;
-  error?: OttoError;
-}
+export type { SessionOutcome, SessionRunOptions, ShellSessionOptions };
 
 /** `new`: not opened yet; `dead`: the shell ended, reopened on the next call; `closed`: final. */
 type State = 'new' | 'ready' | 'dead' | 'closed';
@@ -107,10 +60,10 @@ export class ShellSession {
   private consumer?: (chunk: Buffer) => void;
   private onLost?: (error: Error) => void;
 
-  private readonly where: SessionWhere;
+  private readonly place: SessionPlace;
 
   constructor(readonly options: ShellSessionOptions) {
-    this.where = describeSession(options.name, options.place);
+    this.place = describeSession(options.name, options.place);
   }
 
   /** True while the shell is open and usable. */
@@ -138,11 +91,11 @@ export class ShellSession {
         durationMs: performance.now() - startMs,
         error,
       });
-      if (deadline.reason) return failed(stopError(deadline, command, this.where));
+      if (deadline.reason) return failed(stopError(deadline, command, this.place));
       try {
         await this.ensureOpen(options.signal);
       } catch (error) {
-        return failed(asOttoError(error, this.where));
+        return failed(asOttoError(error, this.place));
       }
       return await this.runFramed(command, options, deadline, startMs);
     });
@@ -187,16 +140,16 @@ export class ShellSession {
     this.state = 'closed';
     const channel = this.channel;
     this.channel = undefined;
-    this.onLost?.(closedError(this.where, 'finish the command'));
+    this.onLost?.(closedError(this.place, 'finish the command'));
     this.closing = channel ? channel.close().catch(() => undefined) : Promise.resolve();
     return this.closing;
   }
 
   /** Runs `work` in turn; refused once the session is closed, also for callers still queued. */
   private exclusive<T>(call: string, work: () => Promise<T>): Promise<T> {
-    if (this.state === 'closed') return Promise.reject(closedError(this.where, call));
+    if (this.state === 'closed') return Promise.reject(closedError(this.place, call));
     return this.lock.runExclusive(() => {
-      if (this.state === 'closed') throw closedError(this.where, call);
+      if (this.state === 'closed') throw closedError(this.place, call);
       return work();
     });
   }
@@ -237,13 +190,13 @@ export class ShellSession {
     if (result.kind === 'done') {
       if (this.state !== 'closed') return result.value;
       await result.value.close().catch(() => undefined);
-      throw closedError(this.where, 'open the shell');
+      throw closedError(this.place, 'open the shell');
     }
-    if (result.kind === 'failed') throw asOttoError(result.error, this.where);
+    if (result.kind === 'failed') throw asOttoError(result.error, this.place);
     opening.then((late) => late.close()).catch(() => undefined);
     if (result.kind === 'aborted') {
       using deadline = new Deadline({ signal });
-      throw deadline.stopError('SESSION_TIMEOUT', `opening the shell of ${this.where.label}`);
+      throw deadline.stopError('SESSION_TIMEOUT', `opening the shell of ${this.place.label}`);
     }
     throw this.timeoutError(
       `Opening the shell took longer than ${this.options.openTimeoutMs}ms`,
@@ -260,7 +213,7 @@ export class ShellSession {
       if (this.channel !== channel) return;
       this.state = 'dead';
       this.channel = undefined;
-      this.onLost?.(endedError(error, this.where));
+      this.onLost?.(endedError(error, this.place));
     });
   }
 
@@ -323,9 +276,9 @@ export class ShellSession {
     const error =
       result.kind === 'failed'
         ? this.state === 'closed'
-          ? asOttoError(result.error, this.where)
-          : lostError(command, result.error, this.where)
-        : stopError(deadline, command, this.where);
+          ? asOttoError(result.error, this.place)
+          : lostError(command, result.error, this.place)
+        : stopError(deadline, command, this.place);
     if (result.kind !== 'failed') await this.recover(seq, reader);
     lines?.flush();
     this.consumer = undefined;
@@ -352,31 +305,23 @@ export class ShellSession {
   }
 
   /**
-   * Interrupts the running command and asks the shell to answer a recovery probe. Output that
-   * still arrives goes on into the command's output. A shell that does not answer, even after
-   * SIGKILL to its children, is marked dead and reopened on the next call.
+   * Interrupts the running command and gets the shell back (session-recovery.ts). A shell that
+   * does not come back is ended (its channel's close ends its processes) and reopened next time.
    */
   private async recover(seq: number, reader: CommandReader): Promise<void> {
     const channel = this.channel;
     if (!channel) return;
-    const pattern = this.markers.recoverPattern(seq);
-    let seen = '';
-    let recovered!: () => void;
-    const answered = new Promise<void>((resolve) => (recovered = resolve));
-    this.consumer = (chunk) => {
-      reader.push(chunk);
-      seen = (seen + chunk.toString('latin1')).slice(-4096);
-      if (pattern.test(seen)) recovered();
-    };
-    const steps = [
-      ['INT', this.options.recoverTimeoutMs],
-      ['KILL', this.options.killTimeoutMs],
-    ] as const;
-    for (const [signal, timeoutMs] of steps) {
-      await channel.interrupt(this.shellPid, signal).catch(() => undefined);
-      channel.write(recoveryProbe(this.markers.token, seq));
-      if ((await raceDeadline(answered, timeoutMs)).kind === 'done') return;
-    }
+    const recovered = await recoverShell({
+      channel,
+      markers: this.markers,
+      seq,
+      shellPid: this.shellPid,
+      reader,
+      setConsumer: (consumer) => (this.consumer = consumer),
+      recoverTimeoutMs: this.options.recoverTimeoutMs,
+      killTimeoutMs: this.options.killTimeoutMs,
+    });
+    if (recovered) return;
     if (this.state !== 'closed') this.state = 'dead';
     this.channel = undefined;
     await channel.close().catch(() => undefined);
@@ -432,13 +377,13 @@ export class ShellSession {
     this.consumer = undefined;
     this.onLost = undefined;
     if (result.kind === 'done') return result.value;
-    if (result.kind === 'failed') throw asOttoError(result.error, this.where);
+    if (result.kind === 'failed') throw asOttoError(result.error, this.place);
     if (result.kind === 'aborted')
-      throw deadline.stopError('SESSION_TIMEOUT', `${doing} on ${this.where.label}`);
+      throw deadline.stopError('SESSION_TIMEOUT', `${doing} on ${this.place.label}`);
     throw this.timeoutError(`Timed out after ${deadline.timeoutMs}ms ${doing}`, this.unread);
   }
 
   private timeoutError(what: string, lastOutput: string): TimeoutError {
-    return sessionTimeoutError(what, this.where, lastOutput);
+    return sessionTimeoutError(what, this.place, lastOutput);
   }
 }

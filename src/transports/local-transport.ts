@@ -38,8 +38,9 @@ export class LocalTransport implements Transport {
   }
 
   /** Nothing to open: the machine is always there. Refused once closed. */
-  async open(): Promise<void> {
-    this.assertOpen('open');
+  open(): Promise<void> {
+    const refusal = this.refusal('open');
+    return refusal ? Promise.reject(refusal) : Promise.resolve();
   }
 
   async openShell(options: ShellChannelOptions): Promise<ShellChannel> {
@@ -90,10 +91,15 @@ export class LocalTransport implements Transport {
   }
 
   private assertOpen(call: string): void {
-    if (this.closing)
-      throw new ClosedError(`Cannot ${call} on ${describePlace(this.place)}: it was closed.`, {
-        ...placeDetails(this.place),
-      });
+    const refusal = this.refusal(call);
+    if (refusal) throw refusal;
+  }
+
+  private refusal(call: string): ClosedError | undefined {
+    if (!this.closing) return undefined;
+    return new ClosedError(`Cannot ${call} on ${describePlace(this.place)}: it was closed.`, {
+      ...placeDetails(this.place),
+    });
   }
 
   private spawnCommand(

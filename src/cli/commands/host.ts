@@ -1,4 +1,4 @@
-import { ConfigError } from '../../errors.js';
+import { AbortedError, ConfigError } from '../../errors.js';
 import type { Host } from '../../hosts/host.js';
 import { withHostOverrides } from '../../lab/lab-host-pool.js';
 import { checkLabHostSupported } from '../../lab/lab-hosts.js';
@@ -87,8 +87,15 @@ async function runAction(
   invocation: Invocation,
 ): Promise<number> {
   if (action === 'run') {
-    const result = await host.run(args, { signal });
-    for (const item of result.results) process.stdout.write(item.output);
+    // Output is streamed as it comes (the results keep only a capped copy), so endless output
+    // neither waits nor grows memory.
+    const result = await host.run(args, {
+      signal,
+      output: (chunk) => process.stdout.write(chunk),
+    });
+    const stopped = result.results.find((item) => item.error);
+    if (stopped?.error) process.stderr.write(`otto: ${stopped.error.message.split('\n')[0]}\n`);
+    if (stopped?.error instanceof AbortedError) return 130;
     return result.ok ? 0 : 1;
   }
   if (action === 'login') {
