@@ -6,11 +6,11 @@ import { hashParts } from '../common/hash.js';
 import { ensureCachedImage } from '../docker/images/cached-image.js';
 import { importImage } from '../docker/images/image-api.js';
 import { packRootfs } from '../docker/images/rootfs-tar.js';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ContainerHost } from './container-host.js';
 import type { HostOptions } from './host-options.js';
+import { makeTempDir } from '../../test/helpers/temp-dir.js';
 
 const containers: StartedContainer[] = [];
 
@@ -108,7 +108,7 @@ describe('ContainerHost on an image that has nothing but /bin/sh', () => {
       output: 'waiting\n',
     });
     expect((await host.run('echo back')).only().output).toBe('back\n');
-    const local = await mkdtemp(join(tmpdir(), 'otto-only-sh-'));
+    const local = await makeTempDir('otto-only-sh-');
     await mkdir(join(local, 'back'));
     await writeFile(join(local, 'note.txt'), 'only sh\n');
     await host.put([join(local, 'note.txt')], '/tmp');

@@ -1,11 +1,12 @@
-import { mkdir, mkdtemp, readFile, readdir, writeFile, chmod } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { TransferError } from '../errors.js';
 import { runOnHosts } from './fan-out.js';
 import { LocalHost } from './local-host.js';
+import { waitUntil } from '../common/deadline.js';
+import { makeTempDir } from '../../test/helpers/temp-dir.js';
 
 describe('LocalHost on a terminal (pty: true)', () => {
   it('runs framed commands with exact output and answers a terminal prompt', async () => {
@@ -40,8 +41,11 @@ describe('LocalHost.interact', () => {
     output.on('data', (chunk: Buffer) => (seen += chunk.toString()));
     const bridge = host.interact({ input, output });
     input.write('echo "inter""active"\n');
-    for (let waited = 0; !seen.includes('interactive') && waited < 5000; waited += 50)
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitUntil(() => Promise.resolve(seen.includes('interactive') || undefined), {
+      timeoutMs: 5000,
+      intervalMs: 20,
+      what: 'the echoed output',
+    });
     input.write(Buffer.from([0x1d]));
     await bridge;
     expect(seen).toContain('interactive');
@@ -50,8 +54,8 @@ describe('LocalHost.interact', () => {
 
 describe('LocalHost transfers', () => {
   it('copies files and directories, keeping basenames, reporting progress', async () => {
-    const source = await mkdtemp(join(tmpdir(), 'otto-src-'));
-    const dest = await mkdtemp(join(tmpdir(), 'otto-dst-'));
+    const source = await makeTempDir('otto-src-');
+    const dest = await makeTempDir('otto-dst-');
     await writeFile(join(source, 'a.txt'), 'alpha');
     await mkdir(join(source, 'tree/sub'), { recursive: true });
     await writeFile(join(source, 'tree/sub/b.bin'), Buffer.alloc(1000, 7));
@@ -72,8 +76,8 @@ describe('LocalHost transfers', () => {
   });
 
   it('fails with the reason and leaves no partial file', async () => {
-    const source = await mkdtemp(join(tmpdir(), 'otto-src-'));
-    const dest = await mkdtemp(join(tmpdir(), 'otto-dst-'));
+    const source = await makeTempDir('otto-src-');
+    const dest = await makeTempDir('otto-dst-');
     await writeFile(join(source, 'a.txt'), 'alpha');
     await using host = new LocalHost();
     const missing = join(source, 'missing.txt');
@@ -102,8 +106,11 @@ describe('repeats', () => {
     await using host = new LocalHost();
     await host.run('cd /tmp');
     host.startRepeat('tick', 'cd /; echo tick', { intervalMs: 50, times: 3 });
-    for (let waited = 0; host.repeatResults('tick').length < 3 && waited < 5000; waited += 20)
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntil(() => Promise.resolve(host.repeatResults('tick').length >= 3 || undefined), {
+      timeoutMs: 5000,
+      intervalMs: 20,
+      what: 'three ticks',
+    });
     await host.stopRepeat('tick');
     expect(
       host.repeatResults('tick').map((record) => [record.iteration, record.result.only().output]),
@@ -118,9 +125,14 @@ describe('repeats', () => {
   it('stops on demand', async () => {
     await using host = new LocalHost();
     host.startRepeat('forever', 'true', { intervalMs: 10 });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitUntil(() => Promise.resolve(host.repeatResults('forever').length > 1 || undefined), {
+      timeoutMs: 5000,
+      intervalMs: 10,
+      what: 'two runs',
+    });
     await host.stopRepeat('forever');
     const count = host.repeatResults('forever').length;
+    // Proving that nothing more runs takes time: ten intervals.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(host.repeatResults('forever').length).toBe(count);
     expect(count).toBeGreaterThan(1);
@@ -128,7 +140,7 @@ describe('repeats', () => {
 });
 
 describe('runOnHosts', () => {
-  it('returns a result or an error per host, in order, at the given concurrency', async () => {
+  it('returns a result or an error per host, in order, at the given concurrency (a closed host stays closed)', async () => {
     const hosts = [
       new LocalHost({ id: 'a' }),
       new LocalHost({ id: 'b' }),
@@ -143,13 +155,13 @@ describe('runOnHosts', () => {
       ]),
     ).toEqual([
       ['a', '2\n'],
-      ['b', '2\n'],
+      ['b', 'CLOSED'],
       ['c', '2\n'],
     ]);
     const failing = await runOnHosts(hosts, 'exit 1', { check: true });
     expect(failing.map((outcome) => outcome.error?.code)).toEqual([
       'COMMAND_FAILED',
-      'COMMAND_FAILED',
+      'CLOSED',
       'COMMAND_FAILED',
     ]);
     await Promise.all(hosts.map((host) => host.close()));
@@ -184,7 +196,12 @@ describe('large output', () => {
   it('streams 100 MB through a session in linear time', async () => {
     await using host = new LocalHost({ id: 'local-100mb' });
     const startMs = performance.now();
-    const result = (await host.run('head -c 100000000 /dev/zero', { timeoutMs: 60_000 })).only();
+    const result = (
+      await host.run('head -c 100000000 /dev/zero', {
+        timeoutMs: 60_000,
+        maxOutputBytes: 100_000_000,
+      })
+    ).only();
     expect(result.status).toBe('success');
     expect(result.outputBytes.length).toBe(100_000_000);
     // Reading is linear (about 0.3 s here); a reader that rescans its buffer would take minutes.

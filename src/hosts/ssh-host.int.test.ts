@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -10,6 +9,8 @@ import { startSshTestbed, type SshTestbed } from '../../test/helpers/ssh-testbed
 import { StartedContainer } from '../docker/containers/started-container.js';
 import { ContainerHost } from './container-host.js';
 import { SshHost } from './ssh-host.js';
+import { waitUntil } from '../common/deadline.js';
+import { makeTempDir } from '../../test/helpers/temp-dir.js';
 
 let testbed: SshTestbed;
 beforeAll(async () => {
@@ -65,7 +66,7 @@ describe('SshHost through hops', () => {
   });
 
   it('moves files with sftp and scp through a hop', async () => {
-    const local = await mkdtemp(join(tmpdir(), 'otto-ssh-host-'));
+    const local = await makeTempDir('otto-ssh-host-');
     await writeFile(join(local, 'note.txt'), 'through the hop\n');
     const behind = testbed.server('behind');
     for (const transfer of ['sftp', 'scp'] as const) {
@@ -83,7 +84,7 @@ describe('SshHost through hops', () => {
       );
       await host.put([join(local, 'note.txt')], '/tmp');
       expect((await host.run('cat /tmp/note.txt')).only().output).toBe('through the hop\n');
-      const back = await mkdtemp(join(tmpdir(), 'otto-ssh-back-'));
+      const back = await makeTempDir('otto-ssh-back-');
       await host.get(['/tmp/note.txt'], back);
       expect(await readFile(join(back, 'note.txt'), 'utf8')).toBe('through the hop\n');
     }
@@ -121,7 +122,7 @@ describe('ContainerHost on the engine of an SSH host', () => {
       '/tmp over-ssh\n',
     );
     expect((await app.oneshot(['hostname'])).stdout).toBe(`${container.id.slice(0, 12)}\n`);
-    const local = await mkdtemp(join(tmpdir(), 'otto-over-ssh-'));
+    const local = await makeTempDir('otto-over-ssh-');
     await writeFile(join(local, 'payload.txt'), 'via ssh and the engine\n');
     await app.put([join(local, 'payload.txt')], '/tmp');
     expect((await app.run('cat /tmp/payload.txt')).only().output).toBe('via ssh and the engine\n');
@@ -138,18 +139,21 @@ describe('SshHost.interact', () => {
     const output = Object.assign(new PassThrough(), { columns: 80, rows: 24 });
     let seen = '';
     output.on('data', (chunk: Buffer) => (seen += chunk.toString()));
-    const waitFor = async (text: string): Promise<void> => {
-      for (let waited = 0; !seen.includes(text) && waited < 10_000; waited += 50)
-        await new Promise((resolve) => setTimeout(resolve, 50));
-    };
+    /** Asks for the size until the answer shows `size` (a resize reaches the server a little later). */
+    const waitForSize = (size: string): Promise<true> =>
+      waitUntil(
+        () => {
+          if (seen.includes(size)) return Promise.resolve(true as const);
+          input.write('stty size\n');
+          return Promise.resolve(undefined);
+        },
+        { timeoutMs: 10_000, intervalMs: 100, what: `the terminal size ${size}` },
+      );
     const bridge = host.interact({ input, output });
-    input.write('stty size\n');
-    await waitFor('24 80');
+    await waitForSize('24 80');
     Object.assign(output, { columns: 132, rows: 40 });
     output.emit('resize');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    input.write('stty size\n');
-    await waitFor('40 132');
+    await waitForSize('40 132');
     input.write(Buffer.from([0x1d]));
     await bridge;
     expect(seen).toContain('24 80');

@@ -1,10 +1,10 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshTestbed, type SshTestbed } from '../../test/helpers/ssh-testbed.js';
 import { createLabHost } from './lab-hosts.js';
 import { loadLab } from './lab.js';
+import { makeTempDir } from '../../test/helpers/temp-dir.js';
 
 let testbed: SshTestbed;
 beforeAll(async () => {
@@ -14,7 +14,7 @@ afterAll(() => testbed?.stop());
 
 describe('hosts from a lab file', () => {
   it('reaches a host through a hop named by id, with a key on one hop and a password on the other', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'otto-lab-hosts-'));
+    const dir = await makeTempDir('otto-lab-hosts-');
     const direct = testbed.server('direct');
     const behind = testbed.server('behind');
     const knownHosts = testbed.newKnownHostsPath();

@@ -1,16 +1,16 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseLabText } from './lab-file.js';
 import { labHostId, labJsonSchema } from './lab-schema.js';
 import { loadLab } from './lab.js';
+import { makeTempDir } from '../../test/helpers/temp-dir.js';
 
 const COMPAT = fileURLToPath(new URL('../../test/fixtures/otto-compat/lab_data', import.meta.url));
 
 async function labDir(content: unknown): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'otto-lab-'));
+  const dir = await makeTempDir('otto-lab-');
   await mkdir(dir, { recursive: true });
   await writeFile(
     join(dir, 'hosts.json'),

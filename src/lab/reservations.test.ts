@@ -1,5 +1,5 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatCheck, formatWhoami } from '../cli/commands/reservation.js';
@@ -13,13 +13,14 @@ import {
   type ReservationBackend,
 } from './reservations.js';
 import { readRepo, type Repo } from './settings.js';
+import { makeTempDir } from '../../test/helpers/temp-dir.js';
 
 const SKIP_FIX =
   'Fix: fix the reservation backend, or pass -R/--skip-reservation-check to run without the reservation gate.';
 
 /** A real repo in a temporary folder: settings.toml plus the given files. */
 async function repoWith(toml: string, files: Record<string, string> = {}): Promise<Repo> {
-  const root = await mkdtemp(join(tmpdir(), 'otto-reservations-'));
+  const root = await makeTempDir('otto-reservations-');
   await mkdir(join(root, '.otto'));
   await writeFile(join(root, '.otto', 'settings.toml'), `name = "r"\nversion = "1.0.0"\n${toml}`);
   for (const [name, text] of Object.entries(files)) await writeFile(join(root, name), text);

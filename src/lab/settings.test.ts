@@ -1,15 +1,15 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { findRepos, labDirsOf } from './repos.js';
 import { readRepo } from './settings.js';
+import { makeTempDir } from '../../test/helpers/temp-dir.js';
 
 const COMPAT = fileURLToPath(new URL('../../test/fixtures/otto-compat', import.meta.url));
 
 async function repoWith(toml: string): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), 'otto-repo-'));
+  const root = await makeTempDir('otto-repo-');
   await mkdir(join(root, '.otto'));
   await writeFile(join(root, '.otto', 'settings.toml'), toml);
   return root;

@@ -1,9 +1,8 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const COMPAT = fileURLToPath(new URL('../fixtures/otto-compat', import.meta.url));
 const REPO1 = join(COMPAT, 'repo1');
@@ -61,7 +60,7 @@ describe('otto --list-hosts on otto 0.3.6 repos and labs', () => {
 
   it('says when no repo is found', async () => {
     const result = await runCli(['--list-labs'], {
-      cwd: await mkdtemp(join(tmpdir(), 'otto-norepo-')),
+      cwd: await makeTempDir('otto-norepo-'),
       env: { OTTO_SUT_DIRS: '' },
     });
     expect(result).toMatchObject({

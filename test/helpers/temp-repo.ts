@@ -1,6 +1,6 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { makeTempDir } from './temp-dir.js';
 
 /** A temporary repo for CLI tests: settings, a lab folder and any files, plus an xdir. */
 export interface TempRepo {
@@ -22,7 +22,7 @@ export async function makeTempRepo(options: {
   hosts?: unknown[];
   files?: Record<string, string>;
 }): Promise<TempRepo> {
-  const base = await mkdtemp(join(tmpdir(), 'otto-repo-'));
+  const base = await makeTempDir('otto-repo-');
   const root = join(base, 'repo');
   const labDir = join(base, 'labs', 'main');
   const files: Record<string, string> = {
