@@ -57,7 +57,7 @@ export interface OneshotOptions extends OutputOptions {
 }
 
 /** A persistent shell of a host with its own state. */
-export interface HostSession {
+export interface HostSession extends AsyncDisposable {
   readonly name: string;
   readonly isAlive: boolean;
   run(cmds: Commands, options?: RunOptions): Promise<RunResult>;

@@ -56,6 +56,10 @@ export class Repeater {
     await this.loop;
   }
 
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
   private async runLoop(): Promise<void> {
     const startMs = performance.now();
     for (let iteration = 1; !this.isStopping && this.hasBudget(iteration, startMs); iteration++) {

@@ -145,6 +145,10 @@ export class ShellSession {
     return this.closing;
   }
 
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** Runs `work` in turn; refused once the session is closed, also for callers still queued. */
   private exclusive<T>(call: string, work: () => Promise<T>): Promise<T> {
     if (this.state === 'closed') return Promise.reject(closedError(this.place, call));
