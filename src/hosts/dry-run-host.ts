@@ -1,3 +1,5 @@
+import { joinArgv } from '../common/quote.js';
+import type { Argv } from '../transports/transport.js';
 import { getDefaultLogger, type Logger } from '../common/logger.js';
 import type { TransportKind } from '../transports/transport.js';
 import type { TransferResult } from '../transfers/transfer.js';
@@ -29,8 +31,8 @@ export class DryRunHost implements Host {
     return Promise.resolve(new RunResult(normalizeCommands(cmds).map(({ cmd }) => this.skip(cmd))));
   }
 
-  oneshot(cmd: string | readonly string[]): Promise<CommandResult> {
-    return Promise.resolve(this.skip(typeof cmd === 'string' ? cmd : cmd.join(' ')));
+  oneshot(cmd: string | Argv): Promise<CommandResult> {
+    return Promise.resolve(this.skip(typeof cmd === 'string' ? cmd : joinArgv(cmd)));
   }
 
   openSession(name: string): Promise<HostSession> {
@@ -41,6 +43,7 @@ export class DryRunHost implements Host {
       send: (text) => this.send(text),
       expect: () => Promise.resolve(''),
       close: () => Promise.resolve(),
+      [Symbol.asyncDispose]: () => Promise.resolve(),
     };
     return Promise.resolve(session);
   }
