@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { mkdir, readFile, readdir, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -136,6 +139,45 @@ describe('repeats', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(host.repeatResults('forever').length).toBe(count);
     expect(count).toBeGreaterThan(1);
+  });
+});
+
+describe('LocalHost when node exits without closing it', () => {
+  it('leaves no background job of its shells or oneshots behind', async () => {
+    const moduleUrl = new URL('./local-host.ts', import.meta.url).href;
+    const script = [
+      `const { LocalHost } = await import(${JSON.stringify(moduleUrl)});`,
+      `const host = new LocalHost({ log: false });`,
+      `const shellJob = (await host.run('sleep 1000 >/dev/null 2>&1 & echo $!')).only().output.trim();`,
+      `const oneshot = host.oneshot('echo $$; exec sleep 1000');`,
+      `await new Promise((resolve) => setTimeout(resolve, 300));`,
+      `process.stdout.write(shellJob);`,
+      `process.exit(0);`,
+    ].join('\n');
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: fileURLToPath(new URL('../..', import.meta.url)),
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    expect({ status: child.status, stderr: child.stderr }).toEqual({ status: 0, stderr: '' });
+    const pid = Number(child.stdout);
+    expect(pid).toBeGreaterThan(1);
+    const isAlive = (): boolean => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+      } catch {
+        return false;
+      }
+    };
+    await waitUntil(() => Promise.resolve(isAlive() ? undefined : true), {
+      timeoutMs: 5000,
+      what: `process ${pid} to end`,
+    });
   });
 });
 

@@ -214,6 +214,8 @@ export class ShellSession {
     this.decoder = new StringDecoder('utf8');
     channel.onData((chunk) => (this.consumer ? this.consumer(chunk) : this.keepUnread(chunk)));
     channel.onClose((error) => {
+      // The shell ended (`exit`, a dropped connection): closing its channel ends what it left.
+      void channel.close().catch(() => undefined);
       if (this.channel !== channel) return;
       this.state = 'dead';
       this.channel = undefined;

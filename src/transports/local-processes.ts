@@ -67,3 +67,21 @@ export function killSessions(leaders: ReadonlyArray<number | undefined>): number
   }
   return killed;
 }
+
+/** Session leaders started by this process and not ended yet, killed when node exits. */
+const liveLeaders = new Set<number>();
+let isExitHookSet = false;
+
+/**
+ * Remembers a session leader until `forget` is called, so that if node exits first (a crash, an
+ * uncaught error, a test runner's timeout) nothing it started outlives it.
+ */
+export function trackSession(pid: number | undefined): () => void {
+  if (pid === undefined) return () => undefined;
+  liveLeaders.add(pid);
+  if (!isExitHookSet) {
+    isExitHookSet = true;
+    process.once('exit', () => killSessions([...liveLeaders]));
+  }
+  return () => liveLeaders.delete(pid);
+}

@@ -3,7 +3,7 @@ import { ExecOutput } from '../common/bounded-output.js';
 import { Deadline, raceDeadline } from '../common/deadline.js';
 import { describePlace, placeDetails, shortCommand, type Place } from '../common/place.js';
 import { ClosedError, CommandError, ConfigError } from '../errors.js';
-import { findChildren, killSessions } from './local-processes.js';
+import { findChildren, killSessions, trackSession } from './local-processes.js';
 import type {
   Argv,
   ExecOptions,
@@ -57,8 +57,9 @@ export class LocalTransport implements Transport {
         resolve(new LocalShellChannel(child, options.pty, this.closeTimeoutMs)),
       );
     });
+    // Kept until it was closed, also once the shell ended: its jobs may still run.
     this.shells.add(channel);
-    channel.onClose(() => this.shells.delete(channel));
+    channel.onEnded(() => this.shells.delete(channel));
     return channel;
   }
 
@@ -70,10 +71,12 @@ export class LocalTransport implements Transport {
     if (deadline.reason) return this.stoppedOutcome(output, deadline, shown);
     const child = this.spawnCommand(command, options.env);
     this.running.add(child);
+    const forget = trackSession(child.pid);
     try {
       return await this.collect(child, output, deadline, shown);
     } finally {
       this.running.delete(child);
+      forget();
     }
   }
 
@@ -196,9 +199,14 @@ function describeCommand(command: string | Argv): string {
 
 /** A local shell over pipes (or over `script`'s terminal), in a session of its own. */
 class LocalShellChannel implements ShellChannel {
-  shellPid?: number;
-  private isClosed = false;
+  private pid?: number;
+  /** The shell ended (by itself or closed): nothing more is written to it. */
+  private hasExited = false;
+  private closing?: Promise<void>;
   private readonly exited: Promise<void>;
+  /** Forget the session leaders tracked for node's exit (see trackSession). */
+  private readonly untrack: Array<() => void> = [];
+  private endedListener?: () => void;
 
   constructor(
     private readonly child: ChildProcessWithoutNullStreams,
@@ -206,10 +214,21 @@ class LocalShellChannel implements ShellChannel {
     private readonly closeTimeoutMs: number,
   ) {
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.untrack.push(trackSession(child.pid));
     // A shell whose reader went away must not take the process down with EPIPE.
     child.stdin.on('error', () => undefined);
     // The shell itself rarely writes to stderr (commands are framed with 2>&1), but an unread pipe would block it.
     child.stderr.resume();
+  }
+
+  /** The shell's pid; on a terminal it leads a session of its own, which is tracked too. */
+  get shellPid(): number | undefined {
+    return this.pid;
+  }
+
+  set shellPid(pid: number | undefined) {
+    this.pid = pid;
+    if (pid !== undefined && pid !== this.child.pid) this.untrack.push(trackSession(pid));
   }
 
   onData(listener: (chunk: Buffer) => void): void {
@@ -219,13 +238,13 @@ class LocalShellChannel implements ShellChannel {
   onClose(listener: (error?: Error) => void): void {
     // 'exit', not 'close': a background job may hold the shell's stdout long after it ended.
     void this.exited.then(() => {
-      this.isClosed = true;
+      this.hasExited = true;
       listener();
     });
   }
 
   write(data: string | Buffer): void {
-    if (!this.isClosed) this.child.stdin.write(data);
+    if (!this.hasExited && !this.closing) this.child.stdin.write(data);
   }
 
   async interrupt(shellPid: number | undefined, signal: 'INT' | 'KILL' = 'INT'): Promise<void> {
@@ -241,16 +260,27 @@ class LocalShellChannel implements ShellChannel {
 
   /**
    * Ends the shell's input, gives it `closeTimeoutMs` to exit, then ends its whole session (the
-   * shell if it still runs, and every job it left, such as `sleep 100 &`). Bounded in time.
+   * shell if it still runs, and every job it left, such as `sleep 100 &`, also when the shell
+   * had ended by itself). Bounded in time; idempotent.
    */
-  async close(): Promise<void> {
-    if (this.isClosed) return this.exited;
-    this.isClosed = true;
+  close(): Promise<void> {
+    this.closing ??= this.end();
+    return this.closing;
+  }
+
+  /** Calls `listener` once `close()` has ended everything. */
+  onEnded(listener: () => void): void {
+    this.endedListener = listener;
+  }
+
+  private async end(): Promise<void> {
     this.child.stdin.end();
     await raceDeadline(this.exited, this.closeTimeoutMs);
-    killSessions([this.child.pid, this.shellPid]);
+    killSessions([this.child.pid, this.pid]);
+    for (const untrack of this.untrack) untrack();
     await raceDeadline(this.exited, this.closeTimeoutMs);
     this.child.stdout.destroy();
     this.child.stderr.destroy();
+    this.endedListener?.();
   }
 }
