@@ -158,12 +158,12 @@ export {
   type LabProblem,
   type LabFileContent,
 } from './lab/lab-file.js';
-export { LAB_HOST_SCHEMA, labJsonSchema, labHostId, type LabHostEntry } from './lab/lab-schema.js';
+export { labSchemas, labJsonSchema, labHostId, type LabHostEntry } from './lab/lab-schema.js';
 export { createLabHost, sshTargetFor, findLabHost, type HostDefaults } from './lab/lab-hosts.js';
 export {
   readRepo,
   expandSutDir,
-  SETTINGS_SCHEMA,
+  settingsSchema,
   type Repo,
   type RepoSettings,
 } from './lab/settings.js';

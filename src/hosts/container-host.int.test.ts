@@ -50,7 +50,7 @@ describeHostContract(
 describeHostContract(
   'container (busybox) on a terminal',
   onOneContainer(() => inject('images').busybox, { pty: true }),
-  { hasPty: true },
+  { hasPty: true, isSlowTerminal: true },
 );
 
 describe('ContainerHost', () => {
@@ -95,7 +95,9 @@ describe('ContainerHost on an image that has nothing but /bin/sh', () => {
     });
     const container = await StartedContainer.start(engine, {
       image: image.ref,
-      cmd: ['/bin/sh', '-c', 'while :; do read -t 3600 x; done'],
+      // Only a shell to wait with: `read` on a stdin that stays open and silent.
+      cmd: ['/bin/sh', '-c', 'while :; do read x; done'],
+      openStdin: true,
       purpose: 'only-sh-test',
     });
     containers.push(container);

@@ -37,6 +37,8 @@ export class ContainerHost extends BaseHost {
       new DockerExecTransport(engine, container, {
         user: options.user,
         ...transportOptionsOf(resolved),
+        // An engine client made here is this host's to close; one given is the caller's.
+        closeEngine: !options.engine,
       }),
       new DockerArchiveTransfer(engine, container),
       resolved,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
-import { LAB_HOST_SCHEMA, LAB_OBJECT_SCHEMA, labHostId, type LabHostEntry } from './lab-schema.js';
+import { labHostId, labSchemas, type LabHostEntry } from './lab-schema.js';
 
 /** One problem found in a lab file, with where it is. */
 export interface LabProblem {
@@ -69,7 +69,7 @@ function toHostList(
   file: string,
 ): { entries: unknown[]; lab?: string } | { problem: LabProblem } {
   if (Array.isArray(data)) return { entries: data };
-  const object = LAB_OBJECT_SCHEMA.safeParse(data);
+  const object = labSchemas().object.safeParse(data);
   if (object.success) return { entries: object.data.hosts, lab: object.data.name };
   return {
     problem: {
@@ -86,7 +86,7 @@ function validateHost(
   lab: string | undefined,
   content: LabFileContent,
 ): void {
-  const parsed = LAB_HOST_SCHEMA.safeParse(raw, { reportInput: true });
+  const parsed = labSchemas().host.safeParse(raw, { reportInput: true });
   const guessId = guessHostId(raw);
   const host = `host #${index + 1}${guessId ? ` (${guessId})` : ''}`;
   if (!parsed.success) {

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazily, loadZod } from '../common/lazy-zod.js';
 
 /**
  * The lab file format: otto 0.3.6's `hosts.json` (a top-level array of hosts, each naming the labs
@@ -7,80 +8,86 @@ import { z } from 'zod';
  * belong to the lab `name`. Unknown fields are errors, so that a typo never passes silently.
  */
 
-const protocolOptions = z.record(z.string(), z.unknown());
+/** The schemas of a lab file, built on first use (zod loads only then). */
+function buildLabSchemas() {
+  const { z } = loadZod();
+  const protocolOptions = z.record(z.string(), z.unknown());
 
-/** One host of a lab file. */
-export const LAB_HOST_SCHEMA = z
-  .object({
-    id: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('Host id; default: ne[+neId] + _board[+slot], lowercased'),
-    ip: z.string().min(1).describe('IP address or DNS name'),
-    port: z
-      .number()
-      .int()
-      .min(1)
-      .max(65535)
-      .optional()
-      .describe('SSH or telnet port; default per term'),
-    ne: z.string().min(1).describe('Network element name'),
-    neId: z.union([z.string(), z.number()]).optional(),
-    board: z.string().optional(),
-    slot: z.union([z.string(), z.number()]).optional(),
-    name: z.string().optional().describe('Display name'),
-    creds: z
-      .record(z.string(), z.string())
-      .describe('{ username: password }; the first entry is used unless `user` is set'),
-    user: z.string().optional().describe('Which entry of `creds` to use'),
-    key: z
-      .string()
-      .optional()
-      .describe('Private key file for key authentication (~/ is the home folder)'),
-    passphrase: z.string().optional(),
-    labs: z.array(z.string()).optional().describe('Labs the host belongs to'),
-    term: z.enum(['ssh', 'telnet']).optional().describe('How sessions reach the host; default ssh'),
-    transfer: z
-      .enum(['scp', 'sftp', 'ftp', 'nc'])
-      .optional()
-      .describe('How files move; default scp'),
-    hop: z.string().optional().describe('Id of the SSH host to go through'),
-    resources: z.array(z.string()).optional().describe('Reservation tags'),
-    is_virtual: z.boolean().optional(),
-    docker_capable: z.boolean().optional(),
-    hw_version: z.string().optional(),
-    sw_version: z.string().optional(),
-    log: z.boolean().optional(),
-    log_stdout: z.boolean().optional(),
-    toolchain: z
-      .object({
-        sysroot: z.string().optional(),
-        gcov: z.string().optional(),
-        lcov: z.string().optional(),
-      })
-      .strict()
-      .optional(),
-    ssh_options: protocolOptions.optional(),
-    telnet_options: protocolOptions.optional(),
-    sftp_options: protocolOptions.optional(),
-    scp_options: protocolOptions.optional(),
-    ftp_options: protocolOptions.optional(),
-    nc_options: protocolOptions.optional(),
-  })
-  .strict();
+  const host = z
+    .object({
+      id: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('Host id; default: ne[+neId] + _board[+slot], lowercased'),
+      ip: z.string().min(1).describe('IP address or DNS name'),
+      port: z
+        .number()
+        .int()
+        .min(1)
+        .max(65535)
+        .optional()
+        .describe('SSH or telnet port; default per term'),
+      ne: z.string().min(1).describe('Network element name'),
+      neId: z.union([z.string(), z.number()]).optional(),
+      board: z.string().optional(),
+      slot: z.union([z.string(), z.number()]).optional(),
+      name: z.string().optional().describe('Display name'),
+      creds: z
+        .record(z.string(), z.string())
+        .describe('{ username: password }; the first entry is used unless `user` is set'),
+      user: z.string().optional().describe('Which entry of `creds` to use'),
+      key: z
+        .string()
+        .optional()
+        .describe('Private key file for key authentication (~/ is the home folder)'),
+      passphrase: z.string().optional(),
+      labs: z.array(z.string()).optional().describe('Labs the host belongs to'),
+      term: z
+        .enum(['ssh', 'telnet'])
+        .optional()
+        .describe('How sessions reach the host; default ssh'),
+      transfer: z
+        .enum(['scp', 'sftp', 'ftp', 'nc'])
+        .optional()
+        .describe('How files move; default scp'),
+      hop: z.string().optional().describe('Id of the SSH host to go through'),
+      resources: z.array(z.string()).optional().describe('Reservation tags'),
+      is_virtual: z.boolean().optional(),
+      docker_capable: z.boolean().optional(),
+      hw_version: z.string().optional(),
+      sw_version: z.string().optional(),
+      log: z.boolean().optional(),
+      log_stdout: z.boolean().optional(),
+      toolchain: z
+        .object({
+          sysroot: z.string().optional(),
+          gcov: z.string().optional(),
+          lcov: z.string().optional(),
+        })
+        .strict()
+        .optional(),
+      ssh_options: protocolOptions.optional(),
+      telnet_options: protocolOptions.optional(),
+      sftp_options: protocolOptions.optional(),
+      scp_options: protocolOptions.optional(),
+      ftp_options: protocolOptions.optional(),
+      nc_options: protocolOptions.optional(),
+    })
+    .strict();
+  const object = z.object({ name: z.string().min(1), hosts: z.array(z.unknown()) }).strict();
+  return { host, object };
+}
+
+/** The schemas of one host of a lab file (`host`) and of the object form (`object`). */
+export const labSchemas = lazily(buildLabSchemas);
 
 /** A host as written in a lab file. */
-export type LabHostEntry = z.infer<typeof LAB_HOST_SCHEMA>;
-
-/** The object form of a lab file. */
-export const LAB_OBJECT_SCHEMA = z
-  .object({ name: z.string().min(1), hosts: z.array(z.unknown()) })
-  .strict();
+export type LabHostEntry = z.infer<ReturnType<typeof buildLabSchemas>['host']>;
 
 /** JSON Schema of a lab file (either form), for editors. */
 export function labJsonSchema(): Record<string, unknown> {
-  const host = z.toJSONSchema(LAB_HOST_SCHEMA);
+  const host = loadZod().z.toJSONSchema(labSchemas().host);
   delete host.$schema;
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',

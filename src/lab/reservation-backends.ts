@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazily, loadZod } from '../common/lazy-zod.js';
 import { ConfigError, ReservationError } from '../errors.js';
 import { closestIds } from './closest.js';
 import type { Repo } from './settings.js';
@@ -61,23 +62,31 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?
  * The `reservations.json` format (otto 0.3.6). Unknown keys are ignored, so that a scheduler may
  * add its own. `expires` without a time zone is local time; a date alone is midnight UTC.
  */
-export const RESERVATIONS_FILE_SCHEMA = z.object({
-  version: z.literal(1),
-  reservations: z.array(
-    z.object({
-      user: z.string().min(1),
-      resources: z.array(z.string()),
-      expires: z
-        .string()
-        .refine((text) => ISO_DATE.test(text) && !Number.isNaN(Date.parse(text)), {
-          message: 'expected an ISO-8601 date-time, e.g. 2026-12-01T00:00:00Z',
-        })
-        .nullish(),
-    }),
-  ),
-});
+function buildReservationsFileSchema() {
+  const { z } = loadZod();
+  return z.object({
+    version: z.literal(1),
+    reservations: z.array(
+      z.object({
+        user: z.string().min(1),
+        resources: z.array(z.string()),
+        expires: z
+          .string()
+          .refine((text) => ISO_DATE.test(text) && !Number.isNaN(Date.parse(text)), {
+            message: 'expected an ISO-8601 date-time, e.g. 2026-12-01T00:00:00Z',
+          })
+          .nullish(),
+      }),
+    ),
+  });
+}
 
-type ReservationEntry = z.infer<typeof RESERVATIONS_FILE_SCHEMA>['reservations'][number];
+/** The schema of `reservations.json`, built on first use. */
+export const reservationsFileSchema = lazily(buildReservationsFileSchema);
+
+type ReservationEntry = z.infer<
+  ReturnType<typeof buildReservationsFileSchema>
+>['reservations'][number];
 
 /**
  * The `json` backend: reads `file` at every call (the scheduler that writes it is authoritative).
@@ -118,7 +127,7 @@ async function readReservationsFile(file: string): Promise<ReservationEntry[]> {
       error,
     );
   }
-  const parsed = RESERVATIONS_FILE_SCHEMA.safeParse(data, { reportInput: true });
+  const parsed = reservationsFileSchema().safeParse(data, { reportInput: true });
   if (parsed.success) return parsed.data.reservations;
   const lines = parsed.error.issues.map(
     (issue) =>

@@ -14,7 +14,7 @@ export {
   createJsonBackend,
   createReservationBackend,
   NONE_BACKEND,
-  RESERVATIONS_FILE_SCHEMA,
+  reservationsFileSchema,
   type ReservationBackend,
 } from './reservation-backends.js';
 

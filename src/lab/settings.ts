@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazily, loadZod } from '../common/lazy-zod.js';
 import { ConfigError } from '../errors.js';
 
 /**
@@ -10,71 +11,76 @@ import { ConfigError } from '../errors.js';
  * JavaScript here); `lab_data_type` and `[coverage]` are accepted and ignored.
  */
 
-const paths = z.array(z.string()).default([]);
-const options = z.record(z.string(), z.unknown());
+function buildSettingsSchema() {
+  const { z } = loadZod();
+  const paths = z.array(z.string()).default([]);
+  const options = z.record(z.string(), z.unknown());
 
-/** The schema of `.otto/settings.toml`. */
-export const SETTINGS_SCHEMA = z
-  .object({
-    name: z.string().min(1),
-    version: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a version X.Y.Z'),
-    labs: paths,
-    libs: paths,
-    tests: paths,
-    init: paths,
-    lab_data_type: z.string().optional(),
-    host_defaults: z
-      .object({
-        ssh_options: options,
-        telnet_options: options,
-        sftp_options: options,
-        scp_options: options,
-        ftp_options: options,
-        nc_options: options,
-      })
-      .partial()
-      .strict()
-      .default({}),
-    docker: z
-      .object({
-        registry_url: z.string().default('docker.io'),
-        images: z
-          .array(
-            z
-              .object({
-                name: z.string(),
-                dockerfile: z.string(),
-                context: z.string(),
-                target: z.string().optional(),
-                build_args: z.record(z.string(), z.string()).optional(),
-              })
-              .strict(),
-          )
-          .default([]),
-        composes: z
-          .array(
-            z
-              .object({
-                path: z.string(),
-                default_host: z.string().optional(),
-                services: z.array(z.string()).default([]),
-              })
-              .strict(),
-          )
-          .default([]),
-      })
-      .strict()
-      .optional(),
-    reservations: z
-      .object({ backend: z.string().default('none'), url: z.string().optional() })
-      .catchall(z.unknown())
-      .optional(),
-    coverage: z.record(z.string(), z.unknown()).optional(),
-  })
-  .strict();
+  return z
+    .object({
+      name: z.string().min(1),
+      version: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a version X.Y.Z'),
+      labs: paths,
+      libs: paths,
+      tests: paths,
+      init: paths,
+      lab_data_type: z.string().optional(),
+      host_defaults: z
+        .object({
+          ssh_options: options,
+          telnet_options: options,
+          sftp_options: options,
+          scp_options: options,
+          ftp_options: options,
+          nc_options: options,
+        })
+        .partial()
+        .strict()
+        .default({}),
+      docker: z
+        .object({
+          registry_url: z.string().default('docker.io'),
+          images: z
+            .array(
+              z
+                .object({
+                  name: z.string(),
+                  dockerfile: z.string(),
+                  context: z.string(),
+                  target: z.string().optional(),
+                  build_args: z.record(z.string(), z.string()).optional(),
+                })
+                .strict(),
+            )
+            .default([]),
+          composes: z
+            .array(
+              z
+                .object({
+                  path: z.string(),
+                  default_host: z.string().optional(),
+                  services: z.array(z.string()).default([]),
+                })
+                .strict(),
+            )
+            .default([]),
+        })
+        .strict()
+        .optional(),
+      reservations: z
+        .object({ backend: z.string().default('none'), url: z.string().optional() })
+        .catchall(z.unknown())
+        .optional(),
+      coverage: z.record(z.string(), z.unknown()).optional(),
+    })
+    .strict();
+}
+
+/** The schema of `.otto/settings.toml`, built on first use (zod loads only then). */
+export const settingsSchema = lazily(buildSettingsSchema);
 
 /** A repo's settings, `${sutDir}` expanded. */
-export type RepoSettings = z.infer<typeof SETTINGS_SCHEMA>;
+export type RepoSettings = z.infer<ReturnType<typeof buildSettingsSchema>>;
 
 /** A repo: a folder with `.otto/settings.toml`. */
 export interface Repo {
@@ -112,7 +118,7 @@ export async function readRepo(root: string): Promise<Repo> {
       `Invalid TOML in ${settingsPath}${position}: ${where.message.split('\n')[0]}`,
     );
   }
-  const parsed = SETTINGS_SCHEMA.safeParse(expandSutDir(raw, root));
+  const parsed = settingsSchema().safeParse(expandSutDir(raw, root));
   if (!parsed.success) {
     const lines = parsed.error.issues.map(
       (issue) =>

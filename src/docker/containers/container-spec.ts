@@ -33,6 +33,17 @@ export interface ContainerSpec {
   /** Bind mounts, `host-path:container-path[:ro]`. */
   binds?: string[];
   privileged?: boolean;
+  /**
+   * Run an init process (the engine's docker-init) as PID 1, which reaps orphaned processes: a
+   * killed process whose parent is gone otherwise stays a zombie when PID 1 does not reap.
+   * @default the engine's default (none, unless dockerd runs with --init)
+   */
+  init?: boolean;
+  /**
+   * Keep the main process's stdin open (and never written), so that a `read` there waits instead
+   * of seeing end-of-file. @default false
+   */
+  openStdin?: boolean;
   user?: string;
   workingDir?: string;
   hostname?: string;
@@ -62,10 +73,12 @@ export function toCreateBody(spec: ContainerSpec): Record<string, unknown> {
     User: spec.user,
     WorkingDir: spec.workingDir,
     Hostname: spec.hostname,
+    ...(spec.openStdin ? { OpenStdin: true, StdinOnce: false } : {}),
     HostConfig: {
       PortBindings: bindings,
       Binds: spec.binds,
       Privileged: spec.privileged ?? false,
+      Init: spec.init,
       NetworkMode: spec.network,
     },
     // The network mode joins the network; an endpoint entry is needed only for aliases.
