@@ -52,7 +52,7 @@ export async function runContainer(
       'CONTAINER_RUN_FAILED',
       `Running \`${options.cmd.join(' ')}\` in a container of ${options.image} failed: ${(error as Error).message}`,
       {
-        where: engine.endpoint.url,
+        transport: engine.endpoint.url,
         cause: error,
       },
     );

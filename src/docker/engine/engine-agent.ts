@@ -1,4 +1,6 @@
 import { Agent, type AgentOptions, type ClientRequest, type ClientRequestArgs } from 'node:http';
+import type * as https from 'node:https';
+import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
@@ -26,6 +28,21 @@ export class EngineAgent extends Agent {
 /** An HTTP agent that keeps engine connections alive between requests. */
 export function createKeepAliveAgent(): Agent {
   return new EngineAgent();
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * node:https, loaded on first use: it brings TLS and crypto with it, over a MiB of memory that a
+ * process talking to a local socket has no use for.
+ */
+export function loadHttps(): typeof https {
+  return require('node:https') as typeof https;
+}
+
+/** An HTTPS agent for an engine on tls (DOCKER_TLS_VERIFY), with the client's certificates. */
+export function createTlsAgent(tls: { ca?: Buffer; cert?: Buffer; key?: Buffer }): Agent {
+  return new (loadHttps().Agent)({ keepAlive: true, keepAliveMsecs: KEEP_ALIVE_MS, ...tls });
 }
 
 /**

@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Agent, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ConnectionError, DockerError } from '../../errors.js';
+import { ClosedError, ConnectionError, DockerError } from '../../errors.js';
 import {
   ConnectionFactoryAgent,
   createKeepAliveAgent,
+  createTlsAgent,
   type ConnectionFactory,
 } from './engine-agent.js';
 import {
@@ -74,8 +75,9 @@ const DEFAULT_OK = [200, 201, 204] as const;
 export class EngineClient {
   readonly endpoint: EngineEndpoint;
   private readonly target: HttpTarget;
-  private readonly agent: Agent | undefined;
+  private readonly agent: Agent;
   private readonly closeTunnel: () => Promise<void>;
+  private closing: Promise<void> | undefined;
 
   constructor(
     endpoint: EngineEndpoint = resolveEngineEndpoint(),
@@ -86,10 +88,13 @@ export class EngineClient {
       endpoint.kind === 'ssh' && !options.createConnection ? createSshTunnel(endpoint) : undefined;
     this.closeTunnel = tunnel?.close ?? (() => Promise.resolve());
     const createConnection = options.createConnection ?? tunnel?.createConnection;
+    const tls = !createConnection && endpoint.kind === 'tls' ? readTlsMaterial() : undefined;
     this.agent = createConnection
       ? new ConnectionFactoryAgent(createConnection)
-      : createKeepAliveAgent();
-    this.target = httpTarget(endpoint, this.agent, createConnection !== undefined);
+      : tls
+        ? createTlsAgent(tls)
+        : createKeepAliveAgent();
+    this.target = httpTarget(endpoint, this.agent, createConnection !== undefined, tls);
   }
 
   /** A client for the engine that `DOCKER_HOST` (or the default socket) names. */
@@ -134,16 +139,34 @@ export class EngineClient {
     return { version: raw.Version, apiVersion: raw.ApiVersion, os: raw.Os, arch: raw.Arch };
   }
 
-  /** Closes the connections kept alive for later requests; requests under way are not affected. */
-  close(): void {
-    this.agent?.destroy();
-    void this.closeTunnel();
+  /** True once {@link close} was called. */
+  get isClosed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /**
+   * Closes the client: ends every connection of its agent (those kept alive and those of requests
+   * under way) and the SSH tunnel it opened. Final: every later request rejects with a
+   * `ClosedError`. Idempotent; a second call waits for the first. Streams already handed over
+   * (hijacked exec connections) belong to their owners and stay open.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.agent.destroy();
+      await this.closeTunnel();
+    })();
+    return this.closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   private async dial<T>(
     request: EngineRequest,
     send: (target: HttpTarget, call: HttpCall) => Promise<T>,
   ): Promise<T> {
+    if (this.closing) throw this.closedError(request);
     const call: HttpCall = {
       method: request.method,
       path: request.path,
@@ -152,12 +175,22 @@ export class EngineClient {
       input: request.input,
       okStatus: request.okStatus ?? DEFAULT_OK,
       signal: request.signal,
+      mayRetry: () => !this.closing,
     };
     try {
       return await send(this.target, call);
     } catch (error) {
+      // close() destroyed the connection under the request.
+      if (this.closing) throw this.closedError(request);
       throw this.toError(request, error);
     }
+  }
+
+  private closedError(request: EngineRequest): ClosedError {
+    return new ClosedError(
+      `Cannot send ${request.method} ${request.path} to the Docker engine at ${this.endpoint.url}: the engine client was closed.`,
+      { transport: this.endpoint.url, operation: `${request.method} ${request.path}` },
+    );
   }
 
   private toError(request: EngineRequest, error: unknown): Error {
@@ -168,7 +201,7 @@ export class EngineClient {
         'ENGINE_REQUEST_FAILED',
         `Engine request ${where} failed at ${this.endpoint.url} with HTTP ${error.statusCode}: ${error.reason}`,
         {
-          where: this.endpoint.url,
+          transport: this.endpoint.url,
           operation: where,
           cause: error,
         },
@@ -179,7 +212,7 @@ export class EngineClient {
       'ENGINE_UNREACHABLE',
       `Cannot reach the Docker engine at ${this.endpoint.url} for ${where}: ${failure.code ?? failure.message}.`,
       {
-        where: this.endpoint.url,
+        transport: this.endpoint.url,
         operation: where,
         fix: 'start the engine (`otto engine ensure` installs and starts it on Debian) or set DOCKER_HOST.',
         cause: error,
@@ -195,16 +228,20 @@ export function engineStatusOf(error: unknown): number | undefined {
 }
 
 /** Where the HTTP requests go; a connection factory's agent ignores the address. */
-function httpTarget(endpoint: EngineEndpoint, agent: Agent, viaFactory: boolean): HttpTarget {
+function httpTarget(
+  endpoint: EngineEndpoint,
+  agent: Agent,
+  viaFactory: boolean,
+  tls: HttpTarget['tls'],
+): HttpTarget {
   if (viaFactory) return { agent, socketPath: DEFAULT_SOCKET_PATH };
   if (endpoint.kind === 'unix') return { agent, socketPath: endpoint.socketPath };
-  if (endpoint.kind === 'tls')
-    return { host: endpoint.host, port: endpoint.port, tls: readTlsMaterial() };
+  if (tls) return { agent, host: endpoint.host, port: endpoint.port, tls };
   return { agent, host: endpoint.host, port: endpoint.port };
 }
 
 /** The client certificates DOCKER_CERT_PATH names (ca.pem, cert.pem, key.pem), as the docker CLI reads them. */
-function readTlsMaterial(): HttpTarget['tls'] {
+function readTlsMaterial(): NonNullable<HttpTarget['tls']> {
   const dir = process.env.DOCKER_CERT_PATH;
   if (!dir) return {};
   const read = (name: string): Buffer | undefined => {

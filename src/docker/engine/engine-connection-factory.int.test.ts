@@ -32,7 +32,7 @@ describe('EngineClient over a connection factory', () => {
     expect(await engine.ping()).toBe(true);
     await engine.json({ method: 'GET', path: '/info' });
     expect(factory.opened).toBe(1);
-    engine.close();
+    await engine.close();
   });
 
   it('runs commands and shells over streams that are not sockets', async () => {
@@ -40,7 +40,10 @@ describe('EngineClient over a connection factory', () => {
     const factory = countingFactory((socket) =>
       Duplex.from({ readable: socket, writable: socket }),
     );
-    const engine = new EngineClient(FORWARDED, { createConnection: factory.createConnection });
+    // Disposed last: the container and the transport still need it when they are disposed.
+    await using engine = new EngineClient(FORWARDED, {
+      createConnection: factory.createConnection,
+    });
     await using container = await StartedContainer.start(engine, {
       image: inject('images').busybox,
       cmd: ['sleep', '3600'],
@@ -53,7 +56,7 @@ describe('EngineClient over a connection factory', () => {
       stdout: 'via sh\n',
     });
     expect(transport.address).toBe(
-      `container ${container.name} (${container.id.slice(0, 12)}) at ssh://lab-1/var/run/docker.sock`,
+      `container ${container.name} id ${container.id.slice(0, 12)} at ssh://lab-1/var/run/docker.sock`,
     );
     const channel = await transport.openShell({ pty: false });
     let text = '';
@@ -62,7 +65,6 @@ describe('EngineClient over a connection factory', () => {
     channel.write('echo hi\nexit\n');
     await closed;
     expect(text).toBe('hi\n');
-    engine.close();
   });
 
   it('reports a factory that cannot connect as an unreachable engine', async () => {

@@ -12,8 +12,8 @@ import {
   type IncomingMessage,
   type RequestOptions,
 } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { loadHttps } from './engine-agent.js';
 
 /** Where requests go: a unix socket, or host and port, through an agent. */
 export interface HttpTarget {
@@ -39,6 +39,8 @@ export interface HttpCall {
       };
   okStatus: readonly number[];
   signal?: AbortSignal;
+  /** Whether a request that met a stale kept-alive connection may be sent again. @default always */
+  mayRetry?: () => boolean;
 }
 
 /** The engine answered with a status we did not accept. */
@@ -88,7 +90,8 @@ async function retryingStaleReuse<T>(call: HttpCall, send: () => Promise<T>): Pr
   } catch (error) {
     // A streamed body cannot be sent twice.
     const replayable = call.input === undefined || Buffer.isBuffer(call.input);
-    if (!(error instanceof Error && staleReuses.has(error)) || !replayable) throw error;
+    const mayRetry = replayable && (call.mayRetry?.() ?? true);
+    if (!(error instanceof Error && staleReuses.has(error)) || !mayRetry) throw error;
     return send();
   }
 }
@@ -155,7 +158,7 @@ function openRequest(
     signal: call.signal,
     ...(target.tls ?? {}),
   };
-  return target.tls ? httpsRequest(options) : httpRequest(options);
+  return target.tls ? loadHttps().request(options) : httpRequest(options);
 }
 
 function writeBody(req: ClientRequest, call: HttpCall): void {

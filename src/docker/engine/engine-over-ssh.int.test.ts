@@ -42,7 +42,7 @@ describe('EngineClient with DOCKER_HOST=ssh://', () => {
       expect(await engine.ping()).toBe(true);
       expect((await engine.version()).apiVersion).toMatch(/^1\.\d+$/);
     } finally {
-      engine.close();
+      await engine.close();
     }
   });
 });

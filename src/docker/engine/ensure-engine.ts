@@ -106,7 +106,7 @@ async function startDaemon(socketPath: string, logPath: string): Promise<void> {
         new OttoError(
           'ENGINE_START_FAILED',
           `Could not start dockerd on this machine: ${error.message}.`,
-          { where: 'local', cause: error },
+          { host: 'local', cause: error },
         ),
       ),
     );
@@ -122,7 +122,7 @@ async function requireLocalRootOnDebian(engine: EngineClient): Promise<void> {
     'ENGINE_UNREACHABLE',
     `No Docker engine answers at ${engine.endpoint.url}, and otto-ts can start one only as root on Debian.`,
     {
-      where: engine.endpoint.url,
+      transport: engine.endpoint.url,
       fix: isRoot
         ? "install and start a Docker engine (Debian/Ubuntu: apt-get install docker.io; elsewhere: your distribution's docker package), or set DOCKER_HOST."
         : 'start the engine (e.g. `sudo systemctl start docker`), run `sudo otto engine ensure`, or set DOCKER_HOST to an engine you can reach.',
@@ -135,7 +135,7 @@ function remoteEngineDown(engine: EngineClient): ConnectionError {
     'ENGINE_UNREACHABLE',
     `No Docker engine answers at ${engine.endpoint.url} (from DOCKER_HOST); otto-ts starts only a local engine.`,
     {
-      where: engine.endpoint.url,
+      transport: engine.endpoint.url,
       fix: 'start the engine on that machine, or unset DOCKER_HOST to use the local one.',
     },
   );

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { engine } from '../../../test/helpers/engine.js';
+import { waitUntil } from '../../common/deadline.js';
+import { AbortedError, ClosedError } from '../../errors.js';
 import type { ShellChannel } from '../../transports/transport.js';
 import { StartedContainer } from '../containers/started-container.js';
+import { EngineClient } from '../engine/engine-client.js';
 import { DockerExecTransport } from './docker-exec-transport.js';
 
 /** Collects a channel's output and waits for text to appear in it. */
@@ -40,6 +43,15 @@ async function processList(transport: DockerExecTransport): Promise<string> {
   return outcome.stdout.toString();
 }
 
+/** Waits until a process whose command line contains `text` runs in the container. */
+async function waitForProcess(transport: DockerExecTransport, text: string): Promise<void> {
+  await waitUntil(async () => ((await processList(transport)).includes(text) ? true : undefined), {
+    timeoutMs: 5000,
+    intervalMs: 50,
+    what: `\`${text}\` to run`,
+  });
+}
+
 const IMAGES = ['busybox', 'debian'] as const;
 
 describe.each(IMAGES)('DockerExecTransport on %s', (imageName) => {
@@ -52,7 +64,7 @@ describe.each(IMAGES)('DockerExecTransport on %s', (imageName) => {
       cmd: ['sleep', '3600'],
       purpose: 'docker-exec-transport-test',
     });
-    transport = new DockerExecTransport(engine, container.id, { shellCloseGraceMs: 500 });
+    transport = new DockerExecTransport(engine, container.id, { closeTimeoutMs: 500 });
     await transport.open();
   });
 
@@ -61,10 +73,14 @@ describe.each(IMAGES)('DockerExecTransport on %s', (imageName) => {
     await container?.stop();
   });
 
+  /** The host as messages name it. */
+  const where = (): string =>
+    `host "${container.name}" (container ${container.name} id ${container.id.slice(0, 12)} at unix:///var/run/docker.sock) [docker-exec]`;
+
   it('names the container and the engine in its address', () => {
     expect(transport.kind).toBe('docker-exec');
     expect(transport.address).toBe(
-      `container ${container.name} (${container.id.slice(0, 12)}) at unix:///var/run/docker.sock`,
+      `container ${container.name} id ${container.id.slice(0, 12)} at unix:///var/run/docker.sock`,
     );
   });
 
@@ -125,29 +141,59 @@ describe.each(IMAGES)('DockerExecTransport on %s', (imageName) => {
       timeoutMs: 800,
     });
     expect(performance.now() - startMs).toBeLessThan(3000);
-    expect(outcome).toMatchObject({ exitCode: -1, signal: 'KILL' });
+    expect(outcome).toMatchObject({ exitCode: -1 });
+    expect(outcome.signal).toBeUndefined();
     expect(outcome.stdout.toString()).toBe('started\n');
     expect(outcome.error?.message).toBe(
-      `Timed out after 800ms running \`echo started; sleep 31; echo never\` in container ${container.name} [docker-exec].\n  | started`,
+      `Timed out after 800ms running \`echo started; sleep 31; echo never\` on ${where()}.\n  | started`,
     );
     expect(outcome.error).toMatchObject({ code: 'COMMAND_TIMEOUT', name: 'TimeoutError' });
     expect(await processList(transport)).not.toContain('sleep 31');
   });
 
-  it('stops a command when the caller aborts', async () => {
+  it('stops a command when the caller aborts, with an AbortedError that keeps the reason', async () => {
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 300);
-    const outcome = await transport.exec('sleep 32', {
+    const reason = new Error('enough waiting');
+    setTimeout(() => controller.abort(reason), 300);
+    const outcome = await transport.exec('echo begun; sleep 32', {
       timeoutMs: 60_000,
       signal: controller.signal,
     });
-    expect(outcome.exitCode).toBe(-1);
-    expect(outcome.error?.message).toMatch(
-      new RegExp(
-        `^Aborted after \\d+ms running \`sleep 32\` in container ${container.name} \\[docker-exec\\]\\.$`,
-      ),
+    expect(outcome).toMatchObject({ exitCode: -1, stdout: Buffer.from('begun\n') });
+    expect(outcome.error).toBeInstanceOf(AbortedError);
+    expect(outcome.error?.message).toBe(
+      `Aborted running \`echo begun; sleep 32\` on ${where()}: enough waiting.\n  | begun`,
     );
+    expect(outcome.error?.cause).toBe(reason);
     expect(await processList(transport)).not.toContain('sleep 32');
+  });
+
+  it('runs nothing for a signal that is already aborted', async () => {
+    const before = await processList(transport);
+    const outcome = await transport.exec('sleep 34', {
+      timeoutMs: 60_000,
+      signal: AbortSignal.abort('too late'),
+    });
+    expect(outcome).toMatchObject({ exitCode: -1, droppedBytes: 0 });
+    expect(outcome.output.length).toBe(0);
+    expect(outcome.error?.message).toBe(`Aborted running \`sleep 34\` on ${where()}: too late.`);
+    expect(await processList(transport)).toBe(before);
+  });
+
+  it('caps the output it keeps, counts what it dropped and streams every byte', async () => {
+    let streamedBytes = 0;
+    const outcome = await transport.exec('head -c 3000000 /dev/zero; echo end >&2', {
+      timeoutMs: 60_000,
+      maxOutputBytes: 1_000_000,
+      onOutput: (chunk) => (streamedBytes += chunk.length),
+    });
+    expect(outcome).toMatchObject({ exitCode: 0, droppedBytes: 2_000_004 });
+    expect(outcome.stdout.length).toBeLessThan(1_000_200);
+    expect(outcome.stderr.toString()).toBe('end\n');
+    expect(outcome.output.toString('latin1')).toContain(
+      '[otto-ts: 1.9 MiB of output dropped here (kept the first and last 488.3 KiB)',
+    );
+    expect(streamedBytes).toBe(3_000_004);
   });
 
   it('opens a shell without a TTY whose state persists and which closes on exit', async () => {
@@ -166,8 +212,11 @@ describe.each(IMAGES)('DockerExecTransport on %s', (imageName) => {
     await output.waitFor(/x is 42\n$/);
     expect(output.text()).toBe('hi\nx is 42\n');
     // The engine copies stdout and stderr apart: their relative order is not kept.
-    for (let tries = 0; stderr.length === 0 && tries < 50; tries++)
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntil(() => Promise.resolve(stderr.length > 0 ? true : undefined), {
+      timeoutMs: 5000,
+      intervalMs: 20,
+      what: 'the shell to print on stderr',
+    });
     expect(stderr.join('')).toBe('oops\n');
     channel.write('exit\n');
     expect(await closed).toBeUndefined();
@@ -187,9 +236,15 @@ describe.each(IMAGES)('DockerExecTransport on %s', (imageName) => {
     channel.write('stty size\n');
     await output.waitFor(/(?:^|[\n ])30 100\r\n/);
     channel.resize?.(120, 40);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    channel.write('stty size\n');
-    await output.waitFor(/(?:^|[\n ])40 120\r\n/);
+    // The resize is sent in the background: ask for the size until it shows.
+    await waitUntil(
+      () => {
+        if (/(?:^|[\n ])40 120\r\n/.test(output.text())) return Promise.resolve(true);
+        channel.write('stty size\n');
+        return Promise.resolve(undefined);
+      },
+      { timeoutMs: 5000, intervalMs: 50, what: 'the terminal to be 120x40' },
+    );
     channel.write('exit\n');
     expect(await closed).toBeUndefined();
   });
@@ -200,7 +255,7 @@ describe.each(IMAGES)('DockerExecTransport on %s', (imageName) => {
     channel.write('echo "pid=$$"\n');
     const [, pid] = await output.waitFor(/pid=(\d+)\n/);
     channel.write('sleep 100; echo "after=$?"\n');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitForProcess(transport, 'sleep 100');
     const startMs = performance.now();
     await channel.interrupt(Number(pid));
     await output.waitFor(/after=130\n/);
@@ -211,23 +266,86 @@ describe.each(IMAGES)('DockerExecTransport on %s', (imageName) => {
   it('interrupts the foreground command of a shell on a TTY with Ctrl-C', async () => {
     const channel = await transport.openShell({ pty: true });
     const output = readChannel(channel);
-    channel.write('sleep 100\n');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    channel.write('sleep 101\n');
+    await waitForProcess(transport, 'sleep 101');
     await channel.interrupt(undefined);
     channel.write('echo "after=$?"\n');
     await output.waitFor(/after=130\r\n/);
     await channel.close();
   });
 
-  it('closes a busy shell: ends its input, then kills it after the grace period', async () => {
+  it.each([false, true])(
+    'closes a busy shell (pty: %s) and ends it with its background jobs',
+    async (pty) => {
+      const channel = await transport.openShell({ pty });
+      const closed = closedPromise(channel);
+      channel.write('sleep 1033 & sleep 33\n');
+      await waitForProcess(transport, 'sleep 33');
+      const startMs = performance.now();
+      await Promise.all([channel.close(), channel.close()]);
+      await channel.close();
+      expect(performance.now() - startMs).toBeLessThan(3000);
+      expect(await closed).toBeUndefined();
+      const left = await processList(transport);
+      expect(left).not.toContain('sleep 33');
+      expect(left).not.toContain('sleep 1033');
+    },
+  );
+});
+
+describe('DockerExecTransport once closed', () => {
+  it('refuses every call with a ClosedError naming the host, and closes once', async () => {
+    await using container = await StartedContainer.start(engine, {
+      image: inject('images').busybox,
+      cmd: ['sleep', '3600'],
+      purpose: 'docker-exec-transport-test',
+    });
+    const transport = new DockerExecTransport(engine, container.id, { hostId: 'web-1' });
     const channel = await transport.openShell({ pty: false });
-    const closed = closedPromise(channel);
-    channel.write('sleep 33\n');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    await channel.close();
-    await channel.close();
-    expect(await closed).toBeUndefined();
-    expect(await processList(transport)).not.toContain('sleep 33');
+    const running = transport.exec('sleep 35', { timeoutMs: 60_000 });
+    await waitForProcess(transport, 'sleep 35');
+    await Promise.all([transport.close(), transport.close()]);
+    await transport.close();
+    const stopped = await running;
+    const where = `host "web-1" (container ${container.name} id ${container.id.slice(0, 12)} at unix:///var/run/docker.sock) [docker-exec]`;
+    expect(stopped.error).toBeInstanceOf(AbortedError);
+    expect(stopped.error?.message).toBe(
+      `Aborted running \`sleep 35\` on ${where}: the transport was closed.`,
+    );
+    expect(await closedPromise(channel)).toBeUndefined();
+    for (const [call, action] of [
+      [() => transport.open(), 'run anything'],
+      [() => transport.openShell({ pty: false }), 'open a shell'],
+      [() => transport.openShell({ pty: true }), 'open a shell on a TTY'],
+      [() => transport.exec(['echo', 'hi there'], { timeoutMs: 5000 }), "run `echo 'hi there'`"],
+    ] as const) {
+      const error = await call().then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      expect(error).toBeInstanceOf(ClosedError);
+      expect((error as Error).message).toBe(`Cannot ${action} on ${where}: it was closed.`);
+    }
+    // Nothing was reopened behind the caller.
+    const observer = new DockerExecTransport(engine, container.id);
+    const left = await processList(observer);
+    await observer.close();
+    expect(left).not.toContain('sleep 35');
+    expect(left.split('\n').filter((line) => /^sh\s*$/.test(line))).toEqual([]);
+  });
+
+  it('closes the engine client too when asked to', async () => {
+    await using container = await StartedContainer.start(engine, {
+      image: inject('images').busybox,
+      cmd: ['sleep', '3600'],
+      purpose: 'docker-exec-transport-test',
+    });
+    const own = EngineClient.fromEnvironment();
+    const transport = new DockerExecTransport(own, container.id, { closeEngine: true });
+    expect((await transport.exec('echo hi', { timeoutMs: 5000 })).stdout.toString()).toBe('hi\n');
+    await transport.close();
+    expect(own.isClosed).toBe(true);
+    await expect(own.ping()).resolves.toBe(false);
   });
 });
 
@@ -247,16 +365,17 @@ describe('DockerExecTransport on a container that does not run', () => {
     });
     await engine.json({ method: 'POST', path: `/containers/${container.id}/wait` });
     const fix = 'Fix: start the container again; its logs may say why it stopped.';
+    const where = `host "${container.name}" (container ${container.name} id ${container.id.slice(0, 12)} at unix:///var/run/docker.sock) [docker-exec]`;
     await expect(opened.exec(['echo', 'hi there'], { timeoutMs: 5000 })).rejects.toThrow(
-      `Cannot run \`echo 'hi there'\` in container ${container.name} [docker-exec]: the container is not running.\n${fix}`,
+      `Cannot run \`echo 'hi there'\` on ${where}: the container is not running.\n${fix}`,
     );
     const fresh = new DockerExecTransport(engine, container.id);
     await expect(fresh.openShell({ pty: false })).rejects.toMatchObject({
       code: 'CONTAINER_NOT_RUNNING',
-      message: `Cannot open a shell in container ${container.name} [docker-exec]: the container is not running.\n${fix}`,
+      message: `Cannot open a shell on ${where}: the container is not running.\n${fix}`,
     });
     await expect(new DockerExecTransport(engine, container.id).open()).rejects.toThrow(
-      `Cannot run anything in container ${container.name} [docker-exec]: the container is not running.\n${fix}`,
+      `Cannot run anything on ${where}: the container is not running.\n${fix}`,
     );
   });
 
@@ -266,7 +385,7 @@ describe('DockerExecTransport on a container that does not run', () => {
       'container otto-no-such-container at unix:///var/run/docker.sock',
     );
     await expect(transport.exec('true', { timeoutMs: 5000 })).rejects.toThrow(
-      'Cannot run `true` in container otto-no-such-container [docker-exec]: there is no such container at unix:///var/run/docker.sock.',
+      'Cannot run `true` on host "otto-no-such-container" (container otto-no-such-container at unix:///var/run/docker.sock) [docker-exec]: there is no such container.',
     );
   });
 });

@@ -2,30 +2,36 @@
  * A shell channel in a container: a long-lived exec of a shell with stdin attached, on a
  * connection the engine hands over (`Upgrade: tcp`). Without a TTY the output is framed: stdout
  * goes to the channel's receiver, stderr to an optional hook. With a TTY it is raw, and Ctrl-C,
- * resize and TERM behave as on a terminal. Closing half-closes the connection (the shell reads
- * end-of-file and exits); a shell still busy after a grace period is killed by its environment
- * token, since dropping the connection alone would leave it running.
+ * resize and TERM behave as on a terminal.
+ *
+ * Closing ends the shell and everything it started. Neither dropping the connection nor ending its
+ * input is enough: the engine leaves the process running when the connection goes, and a TTY exec
+ * never sees the end of its input. So closing half-closes the connection (a shell without a TTY
+ * reads end-of-file and exits), waits for that up to `closeTimeoutMs`, then kills whatever still
+ * carries the shell's environment token (the shell itself, its background jobs, their children;
+ * see exec-token.ts) from a second exec, and waits for the engine to end the stream.
  */
 import type { Duplex } from 'node:stream';
+import { Deadline, raceDeadline } from '../../common/deadline.js';
+import { describePlace, placeDetails } from '../../common/place.js';
 import { ConnectionError } from '../../errors.js';
 import { childSignalScript } from '../../transports/interrupt-script.js';
 import type { ShellChannel, ShellChannelOptions } from '../../transports/transport.js';
 import { createFrameDemuxer } from '../engine/frame-demuxer.js';
 import { createExec, resizeExec, runHelperExec, startExecAttached } from './exec-api.js';
-import type { ExecTarget } from './exec-command.js';
+import { killByToken, type ExecTarget } from './exec-command.js';
 import { toExecError } from './exec-failures.js';
-import { createExecToken, tokenEnvironment, tokenKillScript } from './exec-token.js';
+import { createExecToken, tokenEnvironment } from './exec-token.js';
 
 /** Options of {@link openDockerShell} besides the channel's own. */
 export interface DockerShellOptions {
   /** Receives the shell's stderr when there is no TTY. @default dropped */
   onStderr?: (chunk: Buffer) => void;
-  /** How long `close()` waits for the shell to exit before killing it. @default 2000 */
-  closeGraceMs?: number;
+  /** How long `close()` waits for a shell without a TTY to exit after its input ended. @default 1000 */
+  closeTimeoutMs?: number;
 }
 
 const RESIZE_PAUSES_MS = [0, 10, 20, 40, 80];
-const HELPER_TIMEOUT_MS = 5_000;
 
 /**
  * Starts a shell in a container and returns its channel.
@@ -61,18 +67,20 @@ export async function openDockerShell(
     }
     return channel;
   } catch (error) {
-    throw toExecError(error, target, action);
+    throw toExecError(error, target.place, action);
   }
 }
 
 /** The channel of a shell started by {@link openDockerShell}. */
 export class DockerShellChannel implements ShellChannel {
+  shellPid?: number;
   private receiver: ((chunk: Buffer) => void) | undefined;
   private pending: Buffer[] = [];
   private readonly closeListeners: Array<(error?: Error) => void> = [];
   private closeError: Error | undefined;
   private isClosed = false;
   private isInputEnded = false;
+  private closing: Promise<void> | undefined;
   private readonly closed: Promise<void>;
 
   constructor(
@@ -115,15 +123,23 @@ export class DockerShellChannel implements ShellChannel {
     this.stream.write(data);
   }
 
+  /**
+   * Interrupts the shell's foreground command: Ctrl-C on a TTY; SIGINT to the shell's children
+   * otherwise. SIGKILL goes to everything the shell started, grandchildren too, but not to the
+   * shell: a command that ignored the interrupt dies with whatever it started.
+   */
   async interrupt(shellPid: number | undefined, signal: 'INT' | 'KILL' = 'INT'): Promise<void> {
-    if (this.hasPty && (signal === 'INT' || shellPid === undefined)) return this.write('\x03');
-    if (shellPid === undefined) {
+    const pid = shellPid ?? this.shellPid;
+    if (this.hasPty && (signal === 'INT' || pid === undefined)) return this.write('\x03');
+    if (pid === undefined) {
       throw new ConnectionError(
         'INTERRUPT_UNAVAILABLE',
-        `Cannot interrupt the shell in container ${this.target.containerName} [docker-exec]: without a TTY the shell's process id is needed.`,
+        `Cannot interrupt the shell on ${describePlace(this.target.place)}: without a TTY the shell's process id is needed.`,
+        placeDetails(this.target.place),
       );
     }
-    await this.runHelper(childSignalScript(shellPid, signal));
+    if (signal === 'KILL') return killByToken(this.target, this.token, 'KILL', pid);
+    await this.runHelper(childSignalScript(pid, signal));
   }
 
   resize(cols: number, rows: number): void {
@@ -145,25 +161,27 @@ export class DockerShellChannel implements ShellChannel {
     throw lastError;
   }
 
-  async close(): Promise<void> {
-    if (!this.isInputEnded && !this.isClosed) {
-      this.isInputEnded = true;
-      this.stream.end();
-    }
-    const graceMs = this.options.closeGraceMs ?? 2_000;
-    const isDone = await Promise.race([
-      this.closed.then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
-    ]);
-    if (!isDone) {
-      await this.runHelper(tokenKillScript(this.token)).catch(() => undefined);
-      this.stream.destroy();
-    }
-    await this.closed;
+  /** Ends the shell and every process it started; idempotent, bounded in time. */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  private async shutDown(): Promise<void> {
+    if (!this.isInputEnded && !this.isClosed) {
+      this.isInputEnded = true;
+      this.stream.end();
+    }
+    // A TTY exec never sees its input end: waiting for it to exit by itself would only lose time.
+    if (!this.hasPty) await raceDeadline(this.closed, this.options.closeTimeoutMs ?? 1_000);
+    await killByToken(this.target, this.token);
+    const ended = await raceDeadline(this.closed, this.target.signalTimeoutMs);
+    if (ended.kind !== 'done') this.stream.destroy();
+    await this.closed;
   }
 
   private deliver(chunk: Buffer): void {
@@ -181,14 +199,14 @@ export class DockerShellChannel implements ShellChannel {
     const reason = (error as NodeJS.ErrnoException).code ?? error.message;
     return new ConnectionError(
       'SHELL_STREAM_LOST',
-      `Lost the shell stream of container ${this.target.containerName} [docker-exec]: ${reason}.`,
-      { where: this.target.containerName, cause: error },
+      `Lost the shell stream on ${describePlace(this.target.place)}: ${reason}.`,
+      { ...placeDetails(this.target.place), cause: error },
     );
   }
 
   private async runHelper(script: string): Promise<void> {
-    const { engine, containerId } = this.target;
-    const signal = AbortSignal.timeout(HELPER_TIMEOUT_MS);
-    await runHelperExec(engine, containerId, ['sh', '-c', script], signal);
+    const { engine, containerId, user, signalTimeoutMs } = this.target;
+    using deadline = new Deadline({ timeoutMs: signalTimeoutMs });
+    await runHelperExec(engine, containerId, ['sh', '-c', script], deadline.signal, { user });
   }
 }

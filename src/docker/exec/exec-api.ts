@@ -125,6 +125,13 @@ export async function resizeExec(
   });
 }
 
+/** Options of {@link runHelperExec}. */
+export interface HelperExecOptions {
+  /** @default the container's user */
+  user?: string;
+  env?: Record<string, string>;
+}
+
 /**
  * Runs a helper command in a container to its end, output discarded, and returns its exit code
  * (undefined when the engine had not recorded one): kills, cleanups, signals.
@@ -134,8 +141,14 @@ export async function runHelperExec(
   containerId: string,
   cmd: readonly string[],
   signal?: AbortSignal,
+  options: HelperExecOptions = {},
 ): Promise<number | undefined> {
-  const execId = await createExec(engine, containerId, { cmd }, signal);
+  const execId = await createExec(
+    engine,
+    containerId,
+    { cmd, user: options.user, env: options.env },
+    signal,
+  );
   const output = await startExec(engine, execId, { signal });
   // The output is not needed; reading it to the end waits for the process to exit.
   output.resume();

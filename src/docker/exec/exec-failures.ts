@@ -1,41 +1,32 @@
-import { CommandError, ConnectionError, TimeoutError, tailLines } from '../../errors.js';
+import { describePlace, placeDetails, shortCommand, type Place } from '../../common/place.js';
+import { ClosedError, ConnectionError, tailLines } from '../../errors.js';
 import { engineStatusOf } from '../engine/engine-client.js';
-
-/** The container an exec runs in, as messages name it. */
-export interface ExecPlace {
-  /** Container name (or the reference it was given by, before it was inspected). */
-  containerName: string;
-  /** Engine endpoint URL, e.g. `unix:///var/run/docker.sock`. */
-  engineUrl: string;
-}
-
-const KIND = '[docker-exec]';
 
 /**
  * Turns the engine's refusal to create or start an exec into an error that says which container
  * and why; other errors pass through. `action` completes "Cannot …", e.g. "run `ls`".
  */
-export function toExecError(error: unknown, place: ExecPlace, action: string): unknown {
+export function toExecError(error: unknown, place: Place, action: string): unknown {
   const status = engineStatusOf(error);
   if (status === 409) return notRunning(place, action, error);
   if (status === 404) {
     return new ConnectionError(
       'CONTAINER_NOT_FOUND',
-      `Cannot ${action} in container ${place.containerName} ${KIND}: there is no such container at ${place.engineUrl}.`,
-      { where: place.containerName, operation: action, cause: error },
+      `Cannot ${action} on ${describePlace(place)}: there is no such container.`,
+      { ...placeDetails(place), operation: action, cause: error },
     );
   }
   return error;
 }
 
 /** The container exists but does not run (stopped, exited or paused). */
-export function notRunning(place: ExecPlace, action: string, cause?: unknown): ConnectionError {
+export function notRunning(place: Place, action: string, cause?: unknown): ConnectionError {
   const isPaused = /paused/i.test(String((cause as Error | undefined)?.message ?? ''));
   return new ConnectionError(
     'CONTAINER_NOT_RUNNING',
-    `Cannot ${action} in container ${place.containerName} ${KIND}: the container is ${isPaused ? 'paused' : 'not running'}.`,
+    `Cannot ${action} on ${describePlace(place)}: the container is ${isPaused ? 'paused' : 'not running'}.`,
     {
-      where: place.containerName,
+      ...placeDetails(place),
       operation: action,
       fix: isPaused
         ? 'unpause the container.'
@@ -45,54 +36,35 @@ export function notRunning(place: ExecPlace, action: string, cause?: unknown): C
   );
 }
 
-/** A command that reached its deadline and was killed; `output` is what it printed until then. */
-export function commandTimedOut(
-  place: ExecPlace,
-  command: string,
-  timeoutMs: number,
-  output: Buffer,
-): TimeoutError {
-  return new TimeoutError(
-    'COMMAND_TIMEOUT',
-    `Timed out after ${timeoutMs}ms running \`${command}\` in container ${place.containerName} ${KIND}.`,
-    { where: place.containerName, operation: command, outputTail: outputTail(output) },
-  );
-}
-
-/** A command stopped by its caller's signal (or by closing the transport). */
-export function commandAborted(
-  place: ExecPlace,
-  command: string,
-  elapsedMs: number,
-  reason: unknown,
-): CommandError {
-  return new CommandError(
-    'COMMAND_ABORTED',
-    `Aborted after ${Math.round(elapsedMs)}ms running \`${command}\` in container ${place.containerName} ${KIND}.`,
-    { where: place.containerName, operation: command, cause: reason },
-  );
+/** A call on a transport after its `close()`. */
+export function transportClosed(place: Place, action: string): ClosedError {
+  return new ClosedError(`Cannot ${action} on ${describePlace(place)}: it was closed.`, {
+    ...placeDetails(place),
+    operation: action,
+  });
 }
 
 /** The engine connection broke while a command's output was being read. */
-export function outputLost(place: ExecPlace, command: string, cause: unknown): ConnectionError {
+export function outputLost(place: Place, command: string, cause: unknown): ConnectionError {
   const reason = (cause as NodeJS.ErrnoException | undefined)?.code ?? (cause as Error).message;
   return new ConnectionError(
     'EXEC_STREAM_LOST',
-    `Lost the output of \`${command}\` in container ${place.containerName} ${KIND}: ${reason}.`,
-    { where: place.containerName, operation: command, cause },
+    `Lost the output of \`${shortCommand(command)}\` on ${describePlace(place)}: ${reason}.`,
+    { ...placeDetails(place), operation: command, cause },
   );
 }
 
 /** The output ended but the engine never recorded how the process exited. */
-export function exitCodeUnknown(place: ExecPlace, command: string): ConnectionError {
+export function exitCodeUnknown(place: Place, command: string): ConnectionError {
   return new ConnectionError(
     'EXIT_CODE_UNKNOWN',
-    `The output of \`${command}\` in container ${place.containerName} ${KIND} ended, but the engine at ${place.engineUrl} recorded no exit code.`,
-    { where: place.containerName, operation: command },
+    `The output of \`${shortCommand(command)}\` on ${describePlace(place)} ended, but the engine recorded no exit code.`,
+    { ...placeDetails(place), operation: command },
   );
 }
 
-function outputTail(output: Buffer): string | undefined {
+/** The last lines of a command's output, for an error's details; undefined when it printed nothing. */
+export function outputTail(output: Buffer): string | undefined {
   const text = output.toString('utf8');
   return text.trim() ? tailLines(text) : undefined;
 }

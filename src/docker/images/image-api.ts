@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import type { DockerError } from '../../errors.js';
 import { ImageBuildError } from '../../errors.js';
 import type { ProgressListener } from '../../common/progress.js';
 import { engineStatusOf, type ByteSource, type EngineClient } from '../engine/engine-client.js';
