@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshTestbed, type SshTestbed } from '../../../test/helpers/ssh-testbed.js';
+import { waitUntil } from '../../common/deadline.js';
 import { SshTransport } from './ssh-transport.js';
 import type { SshTarget } from './ssh-target.js';
 
@@ -59,13 +60,25 @@ describe('SSH hop chains', () => {
     await shell.close();
   });
 
-  it('closes the whole chain and opens it again on the next call', async () => {
+  it('closes the whole chain for good: later calls are refused, nothing reconnects', async () => {
     const ssh = new SshTransport(link('deep', { hop: link('behind', { hop: link('direct') }) }));
-    await ssh.open();
-    await ssh.close();
-    await ssh.close();
     expect((await ssh.exec('hostname', { timeoutMs: 10_000 })).stdout.toString()).toBe('deep\n');
     await ssh.close();
+    await ssh.close();
+    await expect(ssh.exec('hostname', { timeoutMs: 10_000 })).rejects.toThrow(
+      `Cannot run a command on host "${ssh.address}" [ssh]: it was closed.`,
+    );
+    // Every link was ended: the first hop sees no session of otto's any more.
+    await using observer = new SshTransport(link('direct', { username: 'root', password: 'root' }));
+    await waitUntil(
+      async () => {
+        const count = await observer.exec('ps -e -o args= | grep -c "^sshd: otto" || true', {
+          timeoutMs: 10_000,
+        });
+        return count.stdout.toString() === '0\n' ? true : undefined;
+      },
+      { timeoutMs: 5000, intervalMs: 50, what: "otto's sessions on the first hop to end" },
+    );
   });
 
   it('refuses a cycle before connecting', () => {
@@ -86,7 +99,7 @@ describe('SSH hop chains', () => {
     const behindHost = testbed.server('behind').host;
     await using ssh = new SshTransport(link('behind', { port: 2, hop: link('direct') }));
     await expect(ssh.open()).rejects.toThrow(
-      `Could not connect to otto@${behindHost}:2 via otto@${host}:${port} [ssh]: hop otto@${host}:${port} could not open a tunnel to ${behindHost}:2 (Connection refused).`,
+      `Could not connect to host "otto@${behindHost}:2 via otto@${host}:${port}" [ssh]: hop otto@${host}:${port} could not open a tunnel to ${behindHost}:2 (Connection refused).`,
     );
   });
 
@@ -104,7 +117,7 @@ describe('SSH hop chains', () => {
       }),
     );
     await expect(ssh.open()).rejects.toThrow(
-      `Authentication failed for nobody@${host}:${port} (a hop on the way to otto@${behindHost}:22) [ssh]: the server refused publickey.`,
+      `Authentication failed for hop nobody@${host}:${port} on the way to host "otto@${behindHost}:22 via nobody@${host}:${port}" [ssh]: the server refused publickey.`,
     );
   });
 });

@@ -9,26 +9,34 @@
 import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
+import { describePlace, placeDetails, type Place } from '../../common/place.js';
 import { ConnectionError } from '../../errors.js';
 import { connectLink } from './ssh-connect.js';
 import { sshReason } from './ssh-exec.js';
 import { describeChain, describeLink, listLinks, type ResolvedSshTarget } from './ssh-target.js';
 
-const CLOSE_WAIT_MS = 2000;
+/** Options of {@link HopChain.open}. */
+export interface HopChainOptions {
+  /** The host the chain reaches, for messages. @default the chain's address */
+  place?: Place;
+  /** How long closing gives each link to end before it is destroyed. @default 1000 */
+  closeTimeoutMs?: number;
+}
 
 /** Connections that have closed: ending them again would wait for a 'close' that never comes. */
 const CLOSED = new WeakSet<Client>();
 
 /** The open connections of a chain, the target's last. */
 export class HopChain {
-  private closing = false;
-  private dropListener?: (reason: Error) => void;
+  private closed?: Promise<void>;
+  private dropListener?: (reason: Error, why: string) => void;
   private dropped?: Error;
 
   private constructor(
     private readonly clients: Client[],
     private readonly links: ResolvedSshTarget[],
-    readonly address: string,
+    private readonly place: Place,
+    private readonly closeTimeoutMs: number,
   ) {
     for (const [index, client] of clients.entries()) this.watch(client, index);
   }
@@ -37,26 +45,28 @@ export class HopChain {
    * Connects every link in order, the first hop first. On a failure the links already open are
    * closed again before the error is thrown.
    */
-  static async open(target: ResolvedSshTarget): Promise<HopChain> {
+  static async open(target: ResolvedSshTarget, options: HopChainOptions = {}): Promise<HopChain> {
+    const closeTimeoutMs = options.closeTimeoutMs ?? 1000;
     const links = listLinks(target);
     const address = describeChain(target);
+    const place = options.place ?? { host: address, kind: 'ssh', transport: address };
     const clients: Client[] = [];
     try {
       for (const [index, link] of links.entries()) {
         const previous = clients[index - 1];
         const sock = previous
-          ? await openTunnel(previous, link, links[index - 1]!, address)
+          ? await openTunnel(previous, link, links[index - 1]!, place)
           : undefined;
-        const hopTo = index < links.length - 1 ? describeLink(target) : undefined;
-        const client = await connectLink(link, { sock, chainAddress: address, hopTo });
+        const isHop = index < links.length - 1;
+        const client = await connectLink(link, { sock, place, isHop });
         client.once('close', () => CLOSED.add(client));
         clients.push(client);
       }
     } catch (error) {
-      await closeClients(clients);
+      await closeClients(clients, closeTimeoutMs);
       throw error;
     }
-    return new HopChain(clients, links, address);
+    return new HopChain(clients, links, place, closeTimeoutMs);
   }
 
   /** The connection to the target. */
@@ -66,12 +76,12 @@ export class HopChain {
 
   /** True until a link drops or the chain is closed. */
   get isOpen(): boolean {
-    return !this.dropped && !this.closing;
+    return !this.dropped && !this.closed;
   }
 
   /** True once `close()` was called. */
   get isClosed(): boolean {
-    return this.closing;
+    return this.closed !== undefined;
   }
 
   /** Why the chain went away, once a link dropped. */
@@ -79,32 +89,34 @@ export class HopChain {
     return this.dropped;
   }
 
-  /** Registers the listener told once when a link drops (not when the chain is closed). */
-  onDrop(listener: (reason: Error) => void): void {
+  /**
+   * Registers the listener told once when a link drops (not when the chain is closed), with the
+   * error and the bare reason (`the server closed it at hop …`).
+   */
+  onDrop(listener: (reason: Error, why: string) => void): void {
     this.dropListener = listener;
   }
 
-  /** Closes every link, the target first; idempotent. */
-  async close(): Promise<void> {
-    if (this.closing) return;
-    this.closing = true;
-    await closeClients(this.clients);
+  /** Closes every link, the target first; idempotent (a second call waits for the first). */
+  close(): Promise<void> {
+    this.closed ??= closeClients(this.clients, this.closeTimeoutMs);
+    return this.closed;
   }
 
   private watch(client: Client, index: number): void {
     let lastError: Error | undefined;
     client.on('error', (error: Error) => (lastError = error));
     client.once('close', () => {
-      if (this.dropped || this.closing) return;
+      if (this.dropped || this.closed) return;
       const isHop = index < this.clients.length - 1;
-      const link = isHop ? ` (at hop ${describeLink(this.links[index]!)})` : '';
-      const why = lastError ? lastError.message : 'the server closed it';
+      const atHop = isHop ? ` at hop ${describeLink(this.links[index]!)}` : '';
+      const why = `${(lastError ? lastError.message : 'the server closed it').replace(/\.$/, '')}${atHop}`;
       this.dropped = new ConnectionError(
         'CONNECTION_LOST',
-        `Lost the SSH connection to ${this.address}${link} [ssh]: ${why.replace(/\.$/, '')}.`,
-        { where: this.address, cause: lastError },
+        `Lost the SSH connection to ${describePlace(this.place)}: ${why}.`,
+        { ...placeDetails(this.place), cause: lastError },
       );
-      this.dropListener?.(this.dropped);
+      this.dropListener?.(this.dropped, why);
     });
   }
 }
@@ -113,7 +125,7 @@ function openTunnel(
   via: Client,
   next: ResolvedSshTarget,
   viaTarget: ResolvedSshTarget,
-  chainAddress: string,
+  place: Place,
 ): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     via.forwardOut('127.0.0.1', 0, next.host, next.port, (error, channel) => {
@@ -121,21 +133,21 @@ function openTunnel(
       reject(
         new ConnectionError(
           'CONNECT_FAILED',
-          `Could not connect to ${chainAddress} [ssh]: hop ${describeLink(viaTarget)} could not open a tunnel to ${next.host}:${next.port} (${sshReason(error)}).`,
-          { where: chainAddress, operation: 'direct-tcpip', cause: error },
+          `Could not connect to ${describePlace(place)}: hop ${describeLink(viaTarget)} could not open a tunnel to ${next.host}:${next.port} (${sshReason(error)}).`,
+          { ...placeDetails(place), operation: 'direct-tcpip', cause: error },
         ),
       );
     });
   });
 }
 
-/** Ends connections last first, each given a short while to close before it is destroyed. */
-async function closeClients(clients: readonly Client[]): Promise<void> {
+/** Ends connections last first, each given `closeTimeoutMs` to close before it is destroyed. */
+async function closeClients(clients: readonly Client[], closeTimeoutMs: number): Promise<void> {
   for (const client of [...clients].reverse()) {
     if (CLOSED.has(client)) continue;
     const closed = once(client, 'close').catch(() => undefined);
     client.end();
-    const timer = setTimeout(() => client.destroy(), CLOSE_WAIT_MS);
+    const timer = setTimeout(() => client.destroy(), closeTimeoutMs);
     await closed;
     clearTimeout(timer);
   }

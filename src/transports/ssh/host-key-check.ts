@@ -1,4 +1,4 @@
-import { ConnectionError } from '../../errors.js';
+import { ConnectionError, type ErrorDetails } from '../../errors.js';
 import {
   appendKnownHostsLine,
   findHostEntries,
@@ -23,6 +23,12 @@ const DEFAULT_HOST_KEY_ALGORITHMS = [
   'ssh-rsa',
 ];
 
+/** How messages name a link: its label (`host "db-1" (…) [ssh]`, `hop … on the way to …`) and error fields. */
+export interface LinkNames {
+  label: string;
+  details: ErrorDetails;
+}
+
 /** The host key decision for one connection, prepared before it opens. */
 export interface HostKeyCheck {
   /** Host key algorithms to offer, those of already known keys first. */
@@ -33,8 +39,14 @@ export interface HostKeyCheck {
   refusal?: ConnectionError;
 }
 
-/** Reads what known_hosts says about a target and prepares the check of its host key. */
-export async function prepareHostKeyCheck(target: ResolvedSshTarget): Promise<HostKeyCheck> {
+/**
+ * Reads what known_hosts says about a target and prepares the check of its host key. `names`
+ * say how its messages name the link.
+ */
+export async function prepareHostKeyCheck(
+  target: ResolvedSshTarget,
+  names: LinkNames,
+): Promise<HostKeyCheck> {
   if (target.hostKeyPolicy === 'off') {
     return { algorithms: DEFAULT_HOST_KEY_ALGORITHMS, verify: () => Promise.resolve(true) };
   }
@@ -49,7 +61,7 @@ export async function prepareHostKeyCheck(target: ResolvedSshTarget): Promise<Ho
       DEFAULT_HOST_KEY_ALGORITHMS,
     ),
     verify: async (keyBlob) => {
-      check.refusal = await judgeHostKey(target, known, keyBlob);
+      check.refusal = await judgeHostKey(target, names, known, keyBlob);
       return check.refusal === undefined;
     },
   };
@@ -58,12 +70,13 @@ export async function prepareHostKeyCheck(target: ResolvedSshTarget): Promise<Ho
 
 async function judgeHostKey(
   target: ResolvedSshTarget,
+  names: LinkNames,
   known: readonly KnownHostsEntry[],
   keyBlob: Buffer,
 ): Promise<ConnectionError | undefined> {
   if (known.some((entry) => entry.keyBlob.equals(keyBlob))) return undefined;
-  if (known.length > 0) return mismatchError(target, known, keyBlob);
-  if (target.hostKeyPolicy === 'strict') return unknownHostError(target, keyBlob);
+  if (known.length > 0) return mismatchError(target, names, known, keyBlob);
+  if (target.hostKeyPolicy === 'strict') return unknownHostError(target, names, keyBlob);
   await appendKnownHostsLine(
     target.knownHostsPath,
     formatKnownHostsLine(target.host, target.port, keyBlob),
@@ -73,20 +86,20 @@ async function judgeHostKey(
 
 function mismatchError(
   target: ResolvedSshTarget,
+  { label, details }: LinkNames,
   known: readonly KnownHostsEntry[],
   keyBlob: Buffer,
 ): ConnectionError {
   const offeredType = keyTypeOfBlob(keyBlob);
   const entry = known.find((candidate) => candidate.keyType === offeredType) ?? known[0]!;
-  const where = `${target.host}:${target.port}`;
   const file = target.knownHostsPath;
   return new ConnectionError(
     'HOST_KEY_MISMATCH',
-    `Refused the host key of ${where} [ssh]: it offered ${offeredType} ${fingerprintSha256(keyBlob)}, ` +
+    `Refused the host key of ${label}: it offered ${offeredType} ${fingerprintSha256(keyBlob)}, ` +
       `but ${file}:${entry.line} records ${entry.keyType} ${fingerprintSha256(entry.keyBlob)}; ` +
       'the host was re-keyed or someone is in the middle.',
     {
-      where,
+      ...details,
       operation: 'host key verification',
       fix:
         `if the new key is expected, remove line ${entry.line} of ${file} ` +
@@ -95,14 +108,17 @@ function mismatchError(
   );
 }
 
-function unknownHostError(target: ResolvedSshTarget, keyBlob: Buffer): ConnectionError {
-  const where = `${target.host}:${target.port}`;
+function unknownHostError(
+  target: ResolvedSshTarget,
+  { label, details }: LinkNames,
+  keyBlob: Buffer,
+): ConnectionError {
   return new ConnectionError(
     'HOST_KEY_UNKNOWN',
-    `Refused the host key of ${where} [ssh]: the host is not in ${target.knownHostsPath} ` +
+    `Refused the host key of ${label}: the host is not in ${target.knownHostsPath} ` +
       `(it offered ${keyTypeOfBlob(keyBlob)} ${fingerprintSha256(keyBlob)}) and the policy is 'strict'.`,
     {
-      where,
+      ...details,
       operation: 'host key verification',
       fix:
         `check the fingerprint, then add the key (ssh-keyscan -p ${target.port} ${target.host} >> ${target.knownHostsPath}) ` +

@@ -10,6 +10,7 @@ import type {
   ServerHostKeyAlgorithm,
   utils as Ssh2Utils,
 } from 'ssh2';
+import { describePlace, placeDetails, type Place } from '../../common/place.js';
 import { ConfigError, ConnectionError } from '../../errors.js';
 import { prepareHostKeyCheck, type HostKeyCheck } from './host-key-check.js';
 
@@ -23,16 +24,25 @@ function loadSsh2(): Promise<{ Client: typeof SshClient; utils: typeof Ssh2Utils
     (module) => module.default as { Client: typeof SshClient; utils: typeof Ssh2Utils },
   );
 }
-import { describeChain, describeLink, type ResolvedSshTarget } from './ssh-target.js';
+import { describeLink, type ResolvedSshTarget } from './ssh-target.js';
 
 /** Where a link sits in its chain, for the stream it rides on and for messages. */
 export interface LinkContext {
   /** A tunnel over the previous hop; without one, a TCP connection is made. */
   sock?: Duplex;
-  /** The whole chain's address: `otto@10.0.0.5:22 via root@127.0.0.1:32771`. */
-  chainAddress: string;
-  /** The target of the chain, when this link is only a hop to it. */
-  hopTo?: string;
+  /** The host the whole chain reaches, for messages. */
+  place: Place;
+  /** True when this link is only a hop on the way to the target. */
+  isHop: boolean;
+}
+
+/**
+ * A link as messages name it: the host (`host "db-1" (otto@10.0.0.5:22 via …) [ssh]`), or
+ * `hop root@10.0.0.1:22 on the way to host "db-1" (…) [ssh]`.
+ */
+export function describeLinkIn(target: ResolvedSshTarget, context: LinkContext): string {
+  const place = describePlace(context.place);
+  return context.isHop ? `hop ${describeLink(target)} on the way to ${place}` : place;
 }
 
 /** What authentication tried, for the AUTH_FAILED message. */
@@ -51,8 +61,11 @@ export async function connectLink(
   target: ResolvedSshTarget,
   context: LinkContext,
 ): Promise<SshClient> {
-  const key = await loadPrivateKey(target);
-  const hostKeyCheck = await prepareHostKeyCheck(target);
+  const key = await loadPrivateKey(target, context);
+  const hostKeyCheck = await prepareHostKeyCheck(target, {
+    label: describeLinkIn(target, context),
+    details: placeDetails(context.place),
+  });
   const authLog: AuthLog = { tried: [] };
   const config: ConnectConfig = {
     host: target.host,
@@ -133,34 +146,39 @@ function createAuthHandler(
   };
 }
 
-async function loadPrivateKey(target: ResolvedSshTarget): Promise<ParsedKey | undefined> {
+async function loadPrivateKey(
+  target: ResolvedSshTarget,
+  context: LinkContext,
+): Promise<ParsedKey | undefined> {
   const source = target.privateKeyPath ?? 'given as privateKey';
   let content = target.privateKey;
   if (target.privateKeyPath) {
     try {
       content = await readFile(target.privateKeyPath);
     } catch (error) {
-      throw keyError(target, source, (error as Error).message, error);
+      throw keyError(target, context, source, (error as Error).message, error);
     }
   }
   if (content === undefined) return undefined;
   const { utils } = await loadSsh2();
   const key = utils.parseKey(content, target.passphrase);
-  if (key instanceof Error) throw keyError(target, source, key.message, key);
-  if (!key.isPrivateKey()) throw keyError(target, source, 'it is a public key, not a private key');
+  if (key instanceof Error) throw keyError(target, context, source, key.message, key);
+  if (!key.isPrivateKey())
+    throw keyError(target, context, source, 'it is a public key, not a private key');
   return key;
 }
 
 function keyError(
   target: ResolvedSshTarget,
+  context: LinkContext,
   source: string,
   reason: string,
   cause?: unknown,
 ): ConfigError {
   return new ConfigError(
     'KEY_INVALID',
-    `Cannot use the private key (${source}) for ${describeLink(target)} [ssh]: ${reason.replace(/\.$/, '')}.`,
-    { where: describeLink(target), cause },
+    `Cannot use the private key (${source}) for ${describeLinkIn(target, context)}: ${reason.replace(/\.$/, '')}.`,
+    { ...placeDetails(context.place), cause },
   );
 }
 
@@ -172,20 +190,19 @@ function describeFailure(
   authLog: AuthLog,
 ): Error {
   if (hostKeyCheck.refusal) return hostKeyCheck.refusal;
-  const link = describeChain(target);
-  const hopNote = context.hopTo ? ` (a hop on the way to ${context.hopTo})` : '';
+  const link = describeLinkIn(target, context);
+  const details = placeDetails(context.place);
   if (error.level === 'client-authentication') {
     return new ConnectionError(
       'AUTH_FAILED',
-      `Authentication failed for ${link}${hopNote} [ssh]: ${describeAuth(authLog)}.`,
-      { where: link, operation: 'authentication', cause: error },
+      `Authentication failed for ${link}: ${describeAuth(authLog)}.`,
+      { ...details, operation: 'authentication', cause: error },
     );
   }
-  const hopPrefix = context.hopTo ? `hop ${describeLink(target)}: ` : '';
   return new ConnectionError(
     'CONNECT_FAILED',
-    `Could not connect to ${context.chainAddress} [ssh]: ${hopPrefix}${describeReason(error, target)}.`,
-    { where: context.chainAddress, operation: 'connect', cause: error },
+    `Could not connect to ${link}: ${describeReason(error, target)}.`,
+    { ...details, operation: 'connect', cause: error },
   );
 }
 

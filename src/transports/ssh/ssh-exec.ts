@@ -2,19 +2,20 @@
  * One command on its own SSH exec channel. The channel's stdin is closed at once (the command
  * reads /dev/null), stdout and stderr arrive as separate streams, and the exit status or exit
  * signal arrives as a channel request before the channel closes. Failure modes: the connection
- * drops before the exit status (exitCode -1 with CONNECTION_LOST), or the caller stops it (timeout,
- * abort): then the command is sent SIGKILL where the server honours `signal` requests (OpenSSH
- * 7.9 and later) and the channel is closed, which hangs up on the command in any case.
+ * drops before the exit status (`lost`), or the caller stops it (deadline, abort: `stopped`):
+ * the command is then sent SIGKILL by a `signal` request (OpenSSH 7.9 and later run killpg on
+ * the command's process group, though not when the request beats the child's setsid, and never
+ * on processes that left the group) and the channel is closed. What survives that is the
+ * transport's to kill (see markedKillScript).
  */
 import { constants } from 'node:os';
 import type { Client, ClientChannel } from 'ssh2';
-import type { ExecOptions, ExecOutcome } from '../transport.js';
+import type { ExecOutput } from '../../common/bounded-output.js';
+import { raceDeadline } from '../../common/deadline.js';
 
-/** How long a stopped command's channel gets to close before we stop waiting for it. */
-const STOP_GRACE_MS = 2000;
-
-/** Builds the error of a command that did not finish, from the output it gave so far. */
-export type UnfinishedError = (why: 'stopped' | 'lost', output: Buffer) => Error;
+/** How a command's channel ended. */
+export type ExecEnd =
+  { kind: 'exited'; exitCode: number; signal?: string } | { kind: 'stopped' } | { kind: 'lost' };
 
 /** Opens an exec channel on a connection; `pty` asks for a pseudo-terminal. */
 export function openExecChannel(
@@ -34,66 +35,53 @@ export function openExecChannel(
 }
 
 /**
- * Collects a running exec channel's output until it closes. `stop` ends it early; its outcome
- * then has exitCode -1 and the error `unfinished('stopped', output)`.
+ * Collects a running exec channel's output into `output` until the channel closes, after writing
+ * `input` (if any) and ending stdin. `stop` ends it early: the command gets SIGKILL and the
+ * channel is closed, and its close is awaited for at most `closeTimeoutMs`.
  */
 export function collectExec(
   channel: ClientChannel,
-  options: Pick<ExecOptions, 'onOutput'>,
+  output: ExecOutput,
   stop: AbortSignal,
-  unfinished: UnfinishedError,
-): Promise<ExecOutcome> {
-  const stdout: Buffer[] = [];
-  const stderr: Buffer[] = [];
-  const output: Buffer[] = [];
-  const take = (stream: 'stdout' | 'stderr', list: Buffer[]) => (chunk: Buffer) => {
-    list.push(chunk);
-    output.push(chunk);
-    options.onOutput?.(chunk, stream);
-  };
-  channel.on('data', take('stdout', stdout));
-  channel.stderr.on('data', take('stderr', stderr));
+  options: { closeTimeoutMs: number; input?: string },
+): Promise<ExecEnd> {
+  channel.on('data', (chunk: Buffer) => output.push(chunk, 'stdout'));
+  channel.stderr.on('data', (chunk: Buffer) => output.push(chunk, 'stderr'));
   let exit: { exitCode: number; signal?: string } | undefined;
-  channel.on('exit', (code: number | null, signal?: string) => {
-    exit = code === null ? { exitCode: 128 + signalNumber(signal), signal } : { exitCode: code };
-  });
-  channel.end();
+  channel.on('exit', (code: number | null, signal?: string) => (exit = exitOf(code, signal)));
+  // A fast command's exit status can arrive before ssh2 hands us the channel, so the 'exit'
+  // event fired with no listener; ssh2 repeats the status as the arguments of 'close'.
+  const closed = new Promise<void>((resolve) =>
+    channel.once('close', (code?: number | null, signal?: string) => {
+      if (!exit && code !== undefined) exit = exitOf(code, signal);
+      resolve();
+    }),
+  );
+  channel.end(options.input);
   return new Promise((resolve) => {
     let isStopped = false;
-    const finish = (): void => {
-      stop.removeEventListener('abort', onStop);
-      const outcome = {
-        stdout: Buffer.concat(stdout),
-        stderr: Buffer.concat(stderr),
-        output: Buffer.concat(output),
-      };
-      if (exit && !isStopped) return resolve({ ...exit, ...outcome });
-      resolve({
-        exitCode: -1,
-        ...outcome,
-        error: unfinished(isStopped ? 'stopped' : 'lost', outcome.output),
-      });
-    };
     const onStop = (): void => {
       isStopped = true;
       killChannel(channel);
-      setTimeout(finish, STOP_GRACE_MS).unref();
+      void raceDeadline(closed, options.closeTimeoutMs).then(() => resolve({ kind: 'stopped' }));
     };
-    // A fast command's exit status can arrive before ssh2 hands us the channel, so the 'exit'
-    // event fired with no listener; ssh2 repeats the status as the arguments of 'close'.
-    channel.once('close', (code?: number | null, signal?: string) => {
-      if (!exit && code !== undefined) {
-        exit =
-          code === null ? { exitCode: 128 + signalNumber(signal), signal } : { exitCode: code };
-      }
-      finish();
+    void closed.then(() => {
+      stop.removeEventListener('abort', onStop);
+      if (isStopped) return;
+      resolve(exit ? { kind: 'exited', ...exit } : { kind: 'lost' });
     });
     if (stop.aborted) onStop();
     else stop.addEventListener('abort', onStop, { once: true });
   });
 }
 
-function killChannel(channel: ClientChannel): void {
+function exitOf(code: number | null, signal: string | undefined): ExecEnd & { kind: 'exited' } {
+  if (code !== null) return { kind: 'exited', exitCode: code };
+  return { kind: 'exited', exitCode: 128 + signalNumber(signal), ...(signal ? { signal } : {}) };
+}
+
+/** Sends SIGKILL (where the server honours it) and closes the channel, which hangs up on the command. */
+export function killChannel(channel: ClientChannel): void {
   try {
     sendSignal(channel, 'KILL');
   } catch {
@@ -139,4 +127,20 @@ export function sshReason(error: Error): string {
     .replace(/^\(SSH\) /, '')
     .replace(/^Channel open failure: /, '')
     .replace(/\.$/, '');
+}
+
+/**
+ * True when the server refused to open a session channel (OpenSSH past MaxSessions answers
+ * "open failed" with reason 2), as opposed to a broken connection: such an open is worth trying
+ * again a moment later. Only for session channels: for a tunnel, reason 2 means its destination
+ * refused the connection.
+ */
+export function isChannelRefusal(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const reason = (error as Error & { reason?: unknown }).reason;
+  // RFC 4254, 5.1: 1 administratively prohibited, 2 connect failed, 4 resource shortage.
+  return (
+    error.message.startsWith('(SSH) Channel open failure:') &&
+    (reason === 1 || reason === 2 || reason === 4)
+  );
 }

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshTestbed, type SshTestbed } from '../../../test/helpers/ssh-testbed.js';
+import { AbortedError } from '../../errors.js';
 import type { ShellChannel } from '../transport.js';
 import { fingerprintSha256, hashKnownHostsName } from './known-hosts.js';
 import { SshTransport } from './ssh-transport.js';
@@ -21,7 +22,12 @@ afterAll(async () => {
   await testbed?.stop();
 });
 
-/** A transport to the `direct` server (or another), closed after the file. */
+/** `host "direct" (otto@127.0.0.1:<port>) [ssh]`, as messages name a test bed server. */
+function placeOf(server: 'direct' | 'keyonly' = 'direct', username = 'otto'): string {
+  return `host "${server}" (${username}@127.0.0.1:${testbed.server(server).port}) [ssh]`;
+}
+
+/** A transport to the `direct` server (or another), named after it, closed after the file. */
 function connectTo(
   options: Partial<SshTarget> = {},
   server: 'direct' | 'keyonly' = 'direct',
@@ -33,6 +39,7 @@ function connectTo(
     username: 'otto',
     password: 'otto',
     knownHostsPath: testbed.newKnownHostsPath(),
+    name: server,
     ...options,
   });
   transports.push(transport);
@@ -78,9 +85,8 @@ describe('SshTransport login', () => {
 
   it('says why a key-only host refuses a password', async () => {
     const ssh = connectTo({}, 'keyonly');
-    const port = testbed.server('keyonly').port;
     await expect(ssh.open()).rejects.toThrow(
-      `Authentication failed for otto@127.0.0.1:${port} [ssh]: the server refused password (it accepts only publickey).`,
+      `Authentication failed for ${placeOf('keyonly')}: the server refused password (it accepts only publickey).`,
     );
     await expect(ssh.open()).rejects.toMatchObject({ code: 'AUTH_FAILED' });
   });
@@ -92,17 +98,15 @@ describe('SshTransport login', () => {
       passphrase: testbed.keys.passphrase,
       username: 'nobody',
     });
-    const port = testbed.server('direct').port;
     await expect(ssh.open()).rejects.toThrow(
-      `Authentication failed for nobody@127.0.0.1:${port} [ssh]: the server refused publickey, password.`,
+      `Authentication failed for ${placeOf('direct', 'nobody')}: the server refused publickey, password.`,
     );
   });
 
   it('refuses an encrypted key given without the right passphrase', async () => {
     const ssh = connectTo({ privateKeyPath: testbed.keys.encryptedKeyPath, passphrase: 'wrong' });
-    const port = testbed.server('direct').port;
     await expect(ssh.open()).rejects.toThrow(
-      `Cannot use the private key (${testbed.keys.encryptedKeyPath}) for otto@127.0.0.1:${port} [ssh]: OpenSSH key integrity check failed -- bad passphrase?`,
+      `Cannot use the private key (${testbed.keys.encryptedKeyPath}) for ${placeOf()}: OpenSSH key integrity check failed -- bad passphrase?`,
     );
   });
 
@@ -115,8 +119,9 @@ describe('SshTransport login', () => {
       knownHostsPath: testbed.newKnownHostsPath(),
     });
     await expect(ssh.exec('true', { timeoutMs: 5000 })).rejects.toThrow(
-      'Could not connect to otto@127.0.0.1:1 [ssh]: connection refused (ECONNREFUSED).',
+      'Could not connect to host "otto@127.0.0.1:1" [ssh]: connection refused (ECONNREFUSED).',
     );
+    await ssh.close();
   });
 
   it('opens exactly one connection for many callers at once', async () => {
@@ -188,14 +193,17 @@ describe('SshTransport exec', () => {
   it('returns the partial output and exit code -1 on timeout', async () => {
     const ssh = connectTo();
     const startMs = performance.now();
-    const outcome = await ssh.exec('echo before; sleep 10; echo after', { timeoutMs: 500 });
-    expect(performance.now() - startMs).toBeLessThan(3000);
+    const outcome = await ssh.exec('echo before; sleep 10; echo after', { timeoutMs: 1500 });
+    expect(performance.now() - startMs).toBeLessThan(5000);
     expect(outcome.exitCode).toBe(-1);
     expect(outcome.stdout.toString()).toBe('before\n');
     expect(outcome.error?.message).toBe(
-      `Timed out after 500ms running \`echo before; sleep 10; echo after\` on ${ssh.address} [ssh].\n  | before`,
+      `Timed out after 1500ms running \`echo before; sleep 10; echo after\` on ${placeOf()}.\n  | before`,
     );
-    expect(outcome.error).toMatchObject({ code: 'COMMAND_TIMEOUT' });
+    expect(outcome.error).toMatchObject({
+      code: 'COMMAND_TIMEOUT',
+      details: { host: 'direct', transport: ssh.address },
+    });
     const sleepers = await ssh.exec('pgrep -u otto -c -x sleep || true', { timeoutMs: 5000 });
     expect(sleepers.stdout.toString()).toBe('0\n');
   });
@@ -206,7 +214,51 @@ describe('SshTransport exec', () => {
     setTimeout(() => controller.abort(), 200);
     const outcome = await ssh.exec('sleep 10', { timeoutMs: 10_000, signal: controller.signal });
     expect(outcome.exitCode).toBe(-1);
-    expect(outcome.error?.message).toBe(`Aborted \`sleep 10\` on ${ssh.address} [ssh].`);
+    expect(outcome.error).toBeInstanceOf(AbortedError);
+    expect(outcome.error?.message).toBe(`Aborted running \`sleep 10\` on ${placeOf()}.`);
+  });
+
+  it('starts nothing on an already aborted signal, not even a connection', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('Ctrl-C'));
+    const file = `/tmp/ran-${process.pid}-${Date.now()}`;
+    const ssh = connectTo();
+    const outcome = await ssh.exec(`touch ${file}`, {
+      timeoutMs: 10_000,
+      signal: controller.signal,
+    });
+    expect(outcome).toMatchObject({ exitCode: -1, droppedBytes: 0 });
+    expect(outcome.error).toBeInstanceOf(AbortedError);
+    expect(outcome.error?.message).toBe(
+      `Aborted running \`touch ${file}\` on ${placeOf()}: Ctrl-C.`,
+    );
+    expect(outcome.error?.cause).toBe(controller.signal.reason);
+    const check = await ssh.exec(`test -e ${file}; echo $?`, { timeoutMs: 10_000 });
+    expect(check.stdout.toString()).toBe('1\n');
+    // Nothing listens on port 1: trying to connect would have failed instead.
+    const nowhere = connectTo({ port: 1 });
+    const unreached = await nowhere.exec('true', { timeoutMs: 10_000, signal: controller.signal });
+    expect(unreached.error?.message).toBe(
+      `Aborted running \`true\` on host "direct" (otto@127.0.0.1:1) [ssh]: Ctrl-C.`,
+    );
+  });
+
+  it('keeps the head and the tail of an endless output, and counts what it dropped', async () => {
+    const ssh = connectTo();
+    const chunks: number[] = [];
+    const outcome = await ssh.exec('head -c 3000000 /dev/zero | tr "\\0" x; echo; echo end', {
+      timeoutMs: 30_000,
+      maxOutputBytes: 1000,
+      onOutput: (chunk) => chunks.push(chunk.length),
+    });
+    expect(outcome.exitCode).toBe(0);
+    expect(chunks.reduce((sum, length) => sum + length, 0)).toBe(3_000_005);
+    expect(outcome.droppedBytes).toBe(3_000_005 - 1000);
+    const text = outcome.stdout.toString();
+    expect(text.startsWith('x'.repeat(500) + '\n[otto-ts: 2.9 MiB of output dropped here')).toBe(
+      true,
+    );
+    expect(text.endsWith('x'.repeat(495) + '\nend\n')).toBe(true);
   });
 
   it('reconnects on the next call after the connection dropped', async () => {
@@ -219,10 +271,8 @@ describe('SshTransport exec', () => {
     });
     expect(lost.exitCode).toBe(-1);
     expect(lost.error).toMatchObject({ code: 'CONNECTION_LOST' });
-    expect(lost.error?.message).toMatch(
-      new RegExp(
-        `^Lost the connection to ${ssh.address.replace(/\./g, '\\.')} \\[ssh\\] while running \`kill -9 \\$PPID; sleep 5\``,
-      ),
+    expect(lost.error?.message).toBe(
+      `Lost the connection to ${placeOf()} while running \`kill -9 $PPID; sleep 5\`: the server closed it.`,
     );
     expect((await ssh.exec('echo back', { timeoutMs: 10_000 })).stdout.toString()).toBe('back\n');
   });
@@ -300,7 +350,7 @@ describe('SshTransport host keys', () => {
       .catch((error: unknown) => error);
     expect(error).toMatchObject({ code: 'HOST_KEY_MISMATCH' });
     expect((error as Error).message).toBe(
-      `Refused the host key of 127.0.0.1:${port} [ssh]: it offered ssh-ed25519 ${fingerprintSha256(Buffer.from(realKey, 'base64'))}, ` +
+      `Refused the host key of ${placeOf()}: it offered ssh-ed25519 ${fingerprintSha256(Buffer.from(realKey, 'base64'))}, ` +
         `but ${knownHostsPath}:3 records ssh-ed25519 ${fingerprintSha256(Buffer.from(otherKey, 'base64'))}; the host was re-keyed or someone is in the middle.\n` +
         `Fix: if the new key is expected, remove line 3 of ${knownHostsPath} (ssh-keygen -R "[127.0.0.1]:${port}" -f ${knownHostsPath}) and connect again.`,
     );
@@ -315,7 +365,7 @@ describe('SshTransport host keys', () => {
       .catch((error: unknown) => error);
     expect(error).toMatchObject({ code: 'HOST_KEY_UNKNOWN' });
     expect((error as Error).message).toBe(
-      `Refused the host key of 127.0.0.1:${port} [ssh]: the host is not in ${knownHostsPath} (it offered ssh-ed25519 ${fingerprintSha256(Buffer.from(realKey, 'base64'))}) and the policy is 'strict'.\n` +
+      `Refused the host key of ${placeOf()}: the host is not in ${knownHostsPath} (it offered ssh-ed25519 ${fingerprintSha256(Buffer.from(realKey, 'base64'))}) and the policy is 'strict'.\n` +
         `Fix: check the fingerprint, then add the key (ssh-keyscan -p ${port} 127.0.0.1 >> ${knownHostsPath}) or connect once with hostKeyPolicy 'accept-new'.`,
     );
   });

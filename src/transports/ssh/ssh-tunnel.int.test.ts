@@ -51,10 +51,10 @@ describe('SshTransport tunnels through a local sshd', () => {
 
   it('says why a tunnel could not be opened', async () => {
     await expect(ssh.forwardOut('127.0.0.1', 1)).rejects.toThrow(
-      `Could not open a tunnel to 127.0.0.1:1 through ${ssh.address} [ssh]: Connection refused.`,
+      `Could not open a tunnel to 127.0.0.1:1 through host "${ssh.address}" [ssh]: Connection refused.`,
     );
     await expect(ssh.openUnixSocket('/nonexistent.sock')).rejects.toThrow(
-      `Could not open a tunnel to /nonexistent.sock through ${ssh.address} [ssh]: open failed.`,
+      `Could not open a tunnel to /nonexistent.sock through host "${ssh.address}" [ssh]: open failed.`,
     );
   });
 
