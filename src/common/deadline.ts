@@ -109,7 +109,11 @@ export class Deadline implements Disposable {
    */
   race<T>(work: Promise<T>, onTick?: () => void, tickMs = 1000): Promise<WaitResult<T>> {
     return new Promise((resolve) => {
-      if (this.stopReason) return resolve({ kind: this.stopReason });
+      if (this.stopReason) {
+        // Nobody waits for `work` any more: its later failure must not go unhandled.
+        work.catch(() => undefined);
+        return resolve({ kind: this.stopReason });
+      }
       const ticker = onTick ? setInterval(onTick, tickMs) : undefined;
       const finish = (result: WaitResult<T>): void => {
         if (ticker) clearInterval(ticker);

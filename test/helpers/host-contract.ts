@@ -11,6 +11,11 @@ async function isRunning(observer: Host, pid: string): Promise<boolean> {
   return (await observer.oneshot(script)).exitCode === 0;
 }
 
+/** The pids a command printed as `pid:<n>` (a terminal's job notices such as `[1] 42` are not). */
+function printedPids(output: string): string[] {
+  return [...output.matchAll(/pid:(\d+)/g)].map((match) => match[1]!);
+}
+
 /** Waits until none of `pids` runs on `observer`'s machine; fails naming those still there. */
 async function expectGone(observer: Host, pids: readonly string[]): Promise<void> {
   const still = async (): Promise<string[]> => {
@@ -396,17 +401,16 @@ export function describeHostContract(
 
     it('ends background jobs and the shell on close, in bounded time', async () => {
       const host = await createHost();
-      const pids = (await host.run('sleep 1000 >/dev/null 2>&1 & echo $!; echo $$'))
-        .only()
-        .output.trim()
-        .split(/\s+/);
-      const sessionPid = (
-        await (await host.openSession('second')).run('sleep 1000 & echo $$')
-      ).only().output;
+      const pids = printedPids(
+        (await host.run('sleep 1000 >/dev/null 2>&1 & echo "pid:$!"; echo "pid:$$"')).only().output,
+      );
+      const second = await host.openSession('second');
+      pids.push(...printedPids((await second.run('sleep 1000 & echo "pid:$$"')).only().output));
+      expect(pids).toHaveLength(3);
       const startMs = performance.now();
       await host.close();
       expect(performance.now() - startMs).toBeLessThan(5000);
-      await expectGone(observer, [...pids, sessionPid.trim()]);
+      await expectGone(observer, pids);
     });
 
     it('kills a command that ignores interrupts at its deadline, then serves the next call', async () => {
@@ -423,14 +427,14 @@ export function describeHostContract(
     it('ends what a command left behind at its deadline when the host closes', async () => {
       const host = await createHost({ recoverTimeoutMs: 500, killTimeoutMs: 500 });
       const pids = (
-        await host.run("(trap '' INT TERM; while :; do sleep 1; done) & echo $!; sleep 30", {
-          timeoutMs: 500,
-        })
-      )
-        .only()
-        .output.trim();
+        await host.run(
+          '(trap \'\' INT TERM; while :; do sleep 1; done) & echo "pid:$!"; sleep 30',
+          { timeoutMs: 500 },
+        )
+      ).only().output;
+      expect(printedPids(pids)).toHaveLength(1);
       await host.close();
-      await expectGone(observer, [pids.split('\n')[0]!]);
+      await expectGone(observer, printedPids(pids));
     });
   });
 }
