@@ -129,5 +129,5 @@ try {
 } finally {
   await container.stop();
   rmSync(dir, { recursive: true, force: true });
-  engine.close();
+  await engine.close();
 }

@@ -40,7 +40,7 @@ export class ContainerHost extends BaseHost {
         // An engine client made here is this host's to close; one given is the caller's.
         closeEngine: !options.engine,
       }),
-      new DockerArchiveTransfer(engine, container),
+      new DockerArchiveTransfer(engine, container, { hostId: resolved.id }),
       resolved,
     );
     this.engine = engine;

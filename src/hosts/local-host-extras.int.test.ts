@@ -72,7 +72,9 @@ describe('LocalHost transfers', () => {
       [join(dest, 'tree/sub/b.bin'), 1000],
     ]);
     expect(progress).toEqual([
+      `${join(source, 'a.txt')}:0`,
       `${join(source, 'a.txt')}:5`,
+      `${join(source, 'tree/sub/b.bin')}:0`,
       `${join(source, 'tree/sub/b.bin')}:1000`,
     ]);
     expect(await readFile(join(dest, 'tree/sub/b.bin'))).toEqual(Buffer.alloc(1000, 7));
@@ -84,11 +86,11 @@ describe('LocalHost transfers', () => {
     await writeFile(join(source, 'a.txt'), 'alpha');
     await using host = new LocalHost();
     const missing = join(source, 'missing.txt');
-    await expect(host.put([missing], dest)).rejects.toThrow(
-      new TransferError(
-        'TRANSFER_FAILED',
-        `Cannot copy ${missing} on this machine [local]: ENOENT: no such file or directory, stat '${missing}'`,
-      ),
+    const failure = await host.put([missing], dest).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TransferError);
+    expect((failure as TransferError).code).toBe('LOCAL_PATH_NOT_FOUND');
+    expect((failure as TransferError).message).toBe(
+      `put ${missing} on host "local" [local] failed: no such file or directory.`,
     );
     await chmod(dest, 0o500);
     try {

@@ -14,6 +14,10 @@ import { normalizeHostOptions, transportOptionsOf, type HostOptions } from './ho
 export class LocalHost extends BaseHost {
   constructor(options: HostOptions = {}) {
     const resolved = normalizeHostOptions(options, { id: 'local', pty: false });
-    super(new LocalTransport(transportOptionsOf(resolved)), new LocalTransfer(), resolved);
+    super(
+      new LocalTransport(transportOptionsOf(resolved)),
+      new LocalTransfer({ hostId: resolved.id }),
+      resolved,
+    );
   }
 }

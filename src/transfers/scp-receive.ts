@@ -1,12 +1,14 @@
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
-import nodePath, { join, posix } from 'node:path';
+import { chmod } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 import type { ClientChannel } from 'ssh2';
-import { TransferError } from '../errors.js';
+import type { LocalLanding } from './local-landing.js';
 import type { ScpReader } from './scp-protocol.js';
 import { parseRecord, readAck } from './scp-protocol.js';
 import type { ExecStreamWatch } from './scp-remote-script.js';
-import { partPathOf, type PlannedFile } from './transfer-files.js';
+import type { PlannedFile } from './transfer-files.js';
+import type { TransferRun } from './transfer-run.js';
 import type { TransferOptions, TransferResult } from './transfer.js';
+import { WriteFileError, writeFileFrom } from './write-file.js';
 
 type MovedFile = TransferResult['files'][number];
 
@@ -18,25 +20,20 @@ export interface ScpStream {
   signal: AbortSignal;
 }
 
-/** How the receiving side names a failure: the file, and the reason. */
-export type ReceiveFailure = (
-  file: { source: string; destination: string },
-  reason: string,
-  cause?: unknown,
-) => TransferError;
-
 const OK = Buffer.from([0]);
 
 /**
- * Plays the sink for `scp -f`: receives every record into `localDir` and returns the files. The
- * source's per-file errors (`\1`) are collected and the first one thrown once the stream ends.
+ * Plays the sink for `scp -f`: receives every record into `localDir` (files under temporary
+ * names of `landing`, renamed by its commit) and returns the files. The source's per-file errors
+ * (`\1`) are collected and the first one thrown once the stream ends.
  */
 export async function receiveAll(
   stream: ScpStream,
+  run: TransferRun,
+  landing: LocalLanding,
   remotePaths: readonly string[],
   localDir: string,
   options: TransferOptions,
-  failed: ReceiveFailure,
 ): Promise<MovedFile[]> {
   const { channel, reader } = stream;
   const files: MovedFile[] = [];
@@ -59,17 +56,18 @@ export async function receiveAll(
     }
     const record = parseRecord(letter + line);
     const top = stack[stack.length - 1]!;
-    if (!record) {
-      const where = { source: remotePaths.join(', '), destination: localDir };
-      throw failed(where, `unexpected scp record ${JSON.stringify(letter + line)}`);
-    }
+    if (!record)
+      throw run.failed(
+        remotePaths.join(', '),
+        `unexpected scp record ${JSON.stringify(letter + line)}`,
+      );
     const remote =
       top.remote === undefined
         ? claim(unclaimed, record.name)
         : posix.join(top.remote, record.name);
     const local = join(top.local, record.name);
     if (record.kind === 'D') {
-      await mkdir(local, { recursive: true });
+      await landing.makeDir(local, record.mode, remote);
       stack.push({ local, remote });
       channel.write(OK);
       continue;
@@ -80,54 +78,49 @@ export async function receiveAll(
       sizeBytes: record.sizeBytes,
       mode: record.mode,
     };
-    files.push(await receiveFile(stream, file, options, failed));
+    files.push(await receiveFile(stream, run, landing, file, options));
   }
   await reader.drain();
   await stream.watch.exited;
-  if (errors.length > 0) throw peerFailure(errors[0]!, localDir, failed);
+  if (errors.length > 0) throw peerFailure(run, errors[0]!);
   return files;
 }
 
-/** Receives one file's bytes into a temporary file, then renames it into place and checks its size. */
+/** Receives one file's bytes under its temporary name and checks its size. */
 async function receiveFile(
-  { channel, reader, watch }: ScpStream,
+  { channel, reader, watch, signal }: ScpStream,
+  run: TransferRun,
+  landing: LocalLanding,
   file: PlannedFile,
   options: TransferOptions,
-  failed: ReceiveFailure,
 ): Promise<MovedFile> {
-  const part = partPathOf(file.destination, nodePath);
+  const part = landing.partFor(file.destination);
   const progress = (doneBytes: number): void =>
     options.onProgress?.({ file: file.source, doneBytes, totalBytes: file.sizeBytes });
-  const handle = await open(part, 'w', file.mode & 0o777);
+  channel.write(OK);
+  progress(0);
   try {
-    channel.write(OK);
-    progress(0);
-    let doneBytes = 0;
-    for await (const chunk of reader.readBytes(file.sizeBytes)) {
-      await handle.write(chunk);
-      progress((doneBytes += chunk.length));
-    }
-    await handle.close();
-    await readAck(reader, watch.endedReason);
-    channel.write(OK);
-    await rename(part, file.destination);
-    const actualBytes = (await stat(file.destination)).size;
-    if (actualBytes !== file.sizeBytes)
-      throw new Error(`the copy here has ${actualBytes} bytes, the original ${file.sizeBytes}`);
+    await writeFileFrom(reader.readBytes(file.sizeBytes), part, { onBytes: progress, signal });
   } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(part).catch(() => undefined);
-    throw error instanceof TransferError ? error : failed(file, (error as Error).message, error);
+    if (run.isStopped) throw run.stopError();
+    if (error instanceof WriteFileError && error.side === 'write')
+      throw run.writeFailed(file.source, file.destination, error.error);
+    throw run.failed(file.source, (error as Error).message, 'TRANSFER_FAILED', error);
   }
+  await readAck(reader, watch.endedReason).catch((error: Error) => {
+    throw run.failed(file.source, error.message, 'TRANSFER_FAILED', error);
+  });
+  channel.write(OK);
+  await chmod(part, file.mode & 0o7777);
   return { source: file.source, destination: file.destination, sizeBytes: file.sizeBytes };
 }
 
 /** The error for a source's message such as `/nope: No such file or directory`. */
-function peerFailure(message: string, localDir: string, failed: ReceiveFailure): TransferError {
+function peerFailure(run: TransferRun, message: string) {
   const separator = message.lastIndexOf(': ');
-  const source = separator > 0 ? message.slice(0, separator) : '(unknown)';
+  const source = separator > 0 ? message.slice(0, separator) : run.paths.join(', ');
   const reason = separator > 0 ? message.slice(separator + 2) : message;
-  return failed({ source, destination: join(localDir, posix.basename(source)) }, reason);
+  return run.sourceFailed(source, new Error(reason));
 }
 
 /** The remote path a top-level record stands for: the first asked-for path with that basename. */

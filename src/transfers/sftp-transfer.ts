@@ -1,27 +1,39 @@
-import { mkdir, rename, stat, unlink } from 'node:fs/promises';
-import nodePath, { join, posix } from 'node:path';
-import { TransferError } from '../errors.js';
+import { chmod } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { raceDeadline } from '../common/deadline.js';
+import type { Place } from '../common/place.js';
 import type { SshTransport } from '../transports/ssh/ssh-transport.js';
+import { LocalLanding } from './local-landing.js';
+import { SftpChannel, sftpCode } from './sftp-channel.js';
+import { SftpLanding } from './sftp-landing.js';
 import {
-  createTransferStop,
   mapSettled,
-  partPathOf,
   planPut,
-  transferFailed,
-  walkLocal,
+  walkSources,
+  type PlannedDir,
   type PlannedFile,
-  type TransferStop,
 } from './transfer-files.js';
-import { SftpSession, sftpCode } from './sftp-session.js';
+import { problemNamed } from './transfer-problems.js';
+import {
+  CLEANUP_TIMEOUT_MS,
+  startTransfer,
+  transferPlace,
+  type TransferRun,
+} from './transfer-run.js';
 import type { Transfer, TransferOptions, TransferResult } from './transfer.js';
 
 /** Files moved at the same time; each also has many requests in flight. */
 const FILES_AT_ONCE = 4;
+/** SFTP's SSH_FX_FAILURE: OpenSSH's sftp-server gives it for a full disk, among others. */
+const SFTP_FAILURE = 4;
+
+type MovedFile = TransferResult['files'][number];
 
 /**
- * Moves files over SFTP on an {@link SshTransport}'s connection (through its hops). Each file is
- * written under a temporary name (`.name.otto-part-…`) and renamed once complete, its size is
- * checked afterwards, and a failed file leaves no partial copy behind.
+ * Moves files over SFTP on an {@link SshTransport}'s connection (through its hops), several
+ * files at once with many requests in flight each, by the rules of the transfer contract
+ * (transfer.ts): temporary names renamed into place together, sizes checked, modes kept both ways.
+ * A stop ends the SFTP channel, which fails every request in flight.
  * @example
  * const sftp = new SftpTransfer(ssh);
  * await sftp.put(['dist/app.tar.gz', 'config'], '/opt/app', { onProgress: console.log });
@@ -31,30 +43,34 @@ export class SftpTransfer implements Transfer {
 
   constructor(private readonly transport: SshTransport) {}
 
+  /** The host, its address and `[sftp]`, for messages. */
+  get place(): Place {
+    return transferPlace(this.transport.place, this.kind);
+  }
+
   async put(
     localPaths: readonly string[],
     remoteDir: string,
     options: TransferOptions = {},
   ): Promise<TransferResult> {
-    const startMs = performance.now();
-    const entries = await Promise.all(localPaths.map((path) => walkLocal(path)));
-    const plan = planPut(entries, remoteDir);
-    const parts = new Set<string>();
-    const files = await this.withSession(
-      options,
-      `putting files into ${remoteDir}`,
-      async (session, stop) => {
-        await this.ensureRemoteDir(session, remoteDir);
-        for (const dir of plan.directories) await this.ensureRemoteDir(session, dir);
-        return mapSettled(plan.files, FILES_AT_ONCE, (file) =>
-          this.putFile(session, file, parts, options, stop),
+    using run = startTransfer(this.place, 'put', localPaths, remoteDir, options);
+    const plan = planPut(await walkSources(run, localPaths), remoteDir);
+    return await this.withChannel(run, async (channel) => {
+      const landing = new SftpLanding(run, channel);
+      try {
+        await landing.ensureDestDir(remoteDir);
+        for (const dir of plan.directories) await landing.makeDir(dir);
+        const files = await mapSettled(plan.files, FILES_AT_ONCE, (file) =>
+          this.putFile(run, channel, file, landing.partFor(file), options),
         );
-      },
-    ).catch(async (error: unknown) => {
-      await this.removeRemote([...parts]);
-      throw error;
+        run.throwIfStopped();
+        await landing.commit();
+        return run.result(files);
+      } catch (error) {
+        if (!landing.isEmpty) await this.cleanUp(run, channel, (live) => landing.discard(live));
+        throw error;
+      }
     });
-    return { files, durationMs: performance.now() - startMs };
   }
 
   async get(
@@ -62,115 +78,132 @@ export class SftpTransfer implements Transfer {
     localDir: string,
     options: TransferOptions = {},
   ): Promise<TransferResult> {
-    const startMs = performance.now();
-    const files = await this.withSession(
-      options,
-      `getting files into ${localDir}`,
-      async (session, stop) => {
-        const plan = await this.planGet(session, remotePaths, localDir);
-        await mkdir(localDir, { recursive: true });
-        for (const dir of plan.directories) await mkdir(dir, { recursive: true });
-        return mapSettled(plan.files, FILES_AT_ONCE, (file) =>
-          this.getFile(session, file, options, stop),
+    using run = startTransfer(this.place, 'get', remotePaths, localDir, options);
+    return await this.withChannel(run, async (channel) => {
+      const plan = await this.planGet(run, channel, remotePaths, localDir);
+      run.throwIfStopped();
+      const landing = new LocalLanding(run);
+      try {
+        await landing.ensureDestDir(localDir);
+        for (const dir of plan.directories) await landing.makeDir(dir.path, dir.mode, dir.source);
+        const files = await mapSettled(plan.files, FILES_AT_ONCE, (file) =>
+          this.getFile(run, channel, file, landing.partFor(file.destination), options),
         );
-      },
-    );
-    return { files, durationMs: performance.now() - startMs };
+        run.throwIfStopped();
+        await landing.commit();
+        return run.result(files);
+      } catch (error) {
+        await landing.discard();
+        throw error;
+      }
+    });
   }
 
-  private async withSession<R>(
-    options: TransferOptions,
-    what: string,
-    work: (session: SftpSession, stop: TransferStop) => Promise<R>,
+  /** Opens an SFTP channel within the run's deadline, ends it when the run stops, and after. */
+  private async withChannel<R>(
+    run: TransferRun,
+    work: (channel: SftpChannel) => Promise<R>,
   ): Promise<R> {
-    const stop = createTransferStop(options, what, `${this.transport.address} [sftp]`);
-    const session = new SftpSession(await this.transport.openSftp());
-    // Ending the session fails every request in flight, which is how a transfer is stopped.
-    const onStop = (): void => session.end();
-    stop.signal.addEventListener('abort', onStop, { once: true });
+    const opening = this.transport.openSftp();
+    const opened = await run.deadline.race(opening);
+    if (opened.kind !== 'done') {
+      opening.then((sftp) => sftp.end()).catch(() => undefined);
+      throw opened.kind === 'failed' ? run.toError(opened.error) : run.stopError();
+    }
+    const channel = new SftpChannel(opened.value);
+    const onStop = (): void => channel.end();
+    run.signal.addEventListener('abort', onStop, { once: true });
     try {
-      return await work(session, stop);
+      return await work(channel);
     } catch (error) {
-      throw stop.signal.aborted ? stop.error() : error;
+      throw run.toError(error);
     } finally {
-      stop.signal.removeEventListener('abort', onStop);
-      stop.dispose();
-      session.end();
+      run.signal.removeEventListener('abort', onStop);
+      channel.end();
     }
   }
 
   private async putFile(
-    session: SftpSession,
+    run: TransferRun,
+    channel: SftpChannel,
     file: PlannedFile,
-    parts: Set<string>,
+    part: string,
     options: TransferOptions,
-    stop: TransferStop,
-  ): Promise<TransferResult['files'][number]> {
-    const part = partPathOf(file.destination);
+  ): Promise<MovedFile> {
     const progress = (doneBytes: number): void =>
       options.onProgress?.({ file: file.source, doneBytes, totalBytes: file.sizeBytes });
+    progress(0);
     try {
-      progress(0);
-      parts.add(part);
-      await session.upload(file.source, part, file.mode & 0o777, progress);
-      // Requests already queued may all succeed after the stop: the file must still not land.
-      if (stop.signal.aborted) throw stop.error();
-      await session.replace(part, file.destination);
-      parts.delete(part);
-      await this.verifySize((await session.stat(file.destination)).size, file, 'put');
-      progress(file.sizeBytes);
+      await channel.upload(file.source, part, file.mode, progress);
     } catch (error) {
-      if (stop.signal.aborted) throw stop.error();
-      throw this.failure('put', file, error);
+      if (run.isStopped) throw run.stopError();
+      if (typeof (error as NodeJS.ErrnoException).code === 'string')
+        throw run.sourceFailed(file.source, error);
+      if (sftpCode(error) === SFTP_FAILURE) {
+        const freeBytes = await channel.freeBytes(posix.dirname(part));
+        if (freeBytes !== undefined && freeBytes < file.sizeBytes)
+          throw run.failedWith(
+            file.source,
+            `cannot write ${file.destination}`,
+            problemNamed('ENOSPC'),
+            error,
+          );
+      }
+      throw run.writeFailed(file.source, file.destination, error);
     }
-    return { source: file.source, destination: file.destination, sizeBytes: file.sizeBytes };
+    const sizeBytes = (await channel.stat(part)).size;
+    if (sizeBytes !== file.sizeBytes) throw sizeMismatch(run, file, sizeBytes);
+    progress(file.sizeBytes);
+    return { source: file.source, destination: file.destination, sizeBytes };
   }
 
   private async getFile(
-    session: SftpSession,
+    run: TransferRun,
+    channel: SftpChannel,
     file: PlannedFile,
+    part: string,
     options: TransferOptions,
-    stop: TransferStop,
-  ): Promise<TransferResult['files'][number]> {
-    const part = partPathOf(file.destination, nodePath);
+  ): Promise<MovedFile> {
     const progress = (doneBytes: number): void =>
       options.onProgress?.({ file: file.source, doneBytes, totalBytes: file.sizeBytes });
+    progress(0);
+    let sizeBytes: number;
     try {
-      progress(0);
-      await session.download(file.source, part, progress);
-      if (stop.signal.aborted) throw stop.error();
-      await rename(part, file.destination);
-      await this.verifySize((await stat(file.destination)).size, file, 'get');
-      progress(file.sizeBytes);
+      sizeBytes = await channel.download(file.source, part, file.sizeBytes, progress);
+      await chmod(part, file.mode);
     } catch (error) {
-      await unlink(part).catch(() => undefined);
-      if (stop.signal.aborted) throw stop.error();
-      throw this.failure('get', file, error);
+      if (run.isStopped) throw run.stopError();
+      if (sftpCode(error) !== undefined) throw run.sourceFailed(file.source, error);
+      throw run.writeFailed(file.source, file.destination, error);
     }
-    return { source: file.source, destination: file.destination, sizeBytes: file.sizeBytes };
+    if (sizeBytes !== file.sizeBytes) throw sizeMismatch(run, file, sizeBytes);
+    progress(file.sizeBytes);
+    return { source: file.source, destination: file.destination, sizeBytes };
   }
 
+  /** Stats every remote path and walks its directories before anything is written here. */
   private async planGet(
-    session: SftpSession,
+    run: TransferRun,
+    channel: SftpChannel,
     remotePaths: readonly string[],
     localDir: string,
-  ): Promise<{ directories: string[]; files: PlannedFile[] }> {
-    const plan = { directories: [] as string[], files: [] as PlannedFile[] };
+  ): Promise<{ directories: PlannedDir[]; files: PlannedFile[] }> {
+    const plan = { directories: [] as PlannedDir[], files: [] as PlannedFile[] };
     const visit = async (remote: string, local: string): Promise<void> => {
-      const info = await session.stat(remote).catch((error: unknown) => {
-        throw this.failure('get', { source: remote, destination: local }, error);
+      const info = await channel.stat(remote).catch((error: unknown) => {
+        throw run.sourceFailed(remote, error);
       });
+      const mode = info.mode & 0o7777;
       if (!info.isDirectory()) {
-        plan.files.push({
-          source: remote,
-          destination: local,
-          sizeBytes: info.size,
-          mode: info.mode & 0o7777,
-        });
+        if (info.isFile())
+          plan.files.push({ source: remote, destination: local, sizeBytes: info.size, mode });
         return;
       }
-      plan.directories.push(local);
-      for (const entry of await session.list(remote)) {
+      plan.directories.push({ path: local, mode, source: remote });
+      const entries = await channel.list(remote).catch((error: unknown) => {
+        throw run.sourceFailed(remote, error);
+      });
+      for (const entry of entries) {
         if (entry.name === '.' || entry.name === '..') continue;
         await visit(posix.join(remote, entry.name), join(local, entry.name));
       }
@@ -179,66 +212,35 @@ export class SftpTransfer implements Transfer {
     return plan;
   }
 
-  private async ensureRemoteDir(session: SftpSession, dir: string): Promise<void> {
-    const info = await session.statIfExists(dir);
-    if (info?.isDirectory()) return;
-    if (info)
-      throw this.failure(
-        'put',
-        { source: dir, destination: dir },
-        new Error('it exists and is not a directory'),
-      );
-    const parent = posix.dirname(dir);
-    if (parent !== dir) await this.ensureRemoteDir(session, parent);
-    await session.mkdir(dir).catch((error: unknown) => {
-      throw this.failure('put', { source: dir, destination: dir }, error);
-    });
-  }
-
-  private verifySize(
-    actualBytes: number,
-    file: PlannedFile,
-    direction: 'put' | 'get',
+  /**
+   * Runs a cleanup on the host within its own deadline: on the transfer's channel while it
+   * lives, else on a fresh one (a stop ended the transfer's). Best effort.
+   */
+  private async cleanUp(
+    run: TransferRun,
+    channel: SftpChannel,
+    work: (channel: SftpChannel) => Promise<void>,
   ): Promise<void> {
-    if (actualBytes === file.sizeBytes) return Promise.resolve();
-    const where = direction === 'put' ? 'on the host' : 'here';
-    return Promise.reject(
-      new Error(`the copy ${where} has ${actualBytes} bytes, the original ${file.sizeBytes}`),
-    );
-  }
-
-  private failure(
-    direction: 'put' | 'get',
-    file: { source: string; destination: string },
-    error: unknown,
-  ) {
-    if (error instanceof TransferError) return error;
-    return transferFailed(
-      'sftp',
-      direction,
-      file,
-      this.transport.address,
-      describeSftpError(error),
-      error,
-    );
-  }
-
-  /** Removes leftover temporary files through a fresh session (the old one may be ended). */
-  private async removeRemote(paths: readonly string[]): Promise<void> {
-    if (paths.length === 0) return;
-    const session = new SftpSession(await this.transport.openSftp());
-    try {
-      await Promise.all(paths.map((path) => session.unlink(path).catch(() => undefined)));
-    } finally {
-      session.end();
-    }
+    const cleanup = async (): Promise<void> => {
+      if (!run.isStopped) return work(channel);
+      // The stop ended the channel: once it is closed, its sftp-server has done every request
+      // it had (an upload's open included), so nothing it does can come after the cleanup.
+      await channel.closed;
+      const fresh = new SftpChannel(await this.transport.openSftp());
+      try {
+        await work(fresh);
+      } finally {
+        fresh.end();
+      }
+    };
+    const done = cleanup();
+    done.catch(() => undefined);
+    await raceDeadline(done, CLEANUP_TIMEOUT_MS);
   }
 }
 
-function describeSftpError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = sftpCode(error);
-  if (code === 2) return 'No such file or directory';
-  if (code === 3) return 'Permission denied';
-  return message;
+function sizeMismatch(run: TransferRun, file: PlannedFile, sizeBytes: number) {
+  const side = run.direction === 'put' ? 'on the host' : 'here';
+  const reason = `the copy ${side} has ${sizeBytes} bytes, the original ${file.sizeBytes}`;
+  return run.failed(file.source, reason, 'SIZE_MISMATCH');
 }

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { posix } from 'node:path';
-import { TimeoutError, TransferError } from '../errors.js';
-import type { TransferOptions } from './transfer.js';
+import type { TransferRun } from './transfer-run.js';
 
 /** A local file or directory tree about to be sent. */
 export type LocalEntry =
@@ -18,23 +17,59 @@ export interface PlannedFile {
   mode: number;
 }
 
-/** Reads a local file or directory tree (symbolic links followed). */
-export async function walkLocal(path: string): Promise<LocalEntry> {
+/**
+ * Reads a local file or directory tree (symbolic links followed). Sockets, pipes and devices are
+ * left out: reading a pipe would block, and no protocol recreates them.
+ */
+export async function walkLocal(path: string): Promise<LocalEntry | undefined> {
   const info = await stat(path);
   const name = basename(path);
   const mode = info.mode & 0o7777;
-  if (!info.isDirectory()) return { kind: 'file', path, name, sizeBytes: info.size, mode };
+  if (info.isFile()) return { kind: 'file', path, name, sizeBytes: info.size, mode };
+  if (!info.isDirectory()) return undefined;
   const names = (await readdir(path)).sort();
   const children = await Promise.all(names.map((child) => walkLocal(join(path, child))));
-  return { kind: 'dir', path, name, mode, children };
+  return {
+    kind: 'dir',
+    path,
+    name,
+    mode,
+    children: children.filter((child) => child !== undefined),
+  };
+}
+
+/**
+ * Walks every source of a put before anything is written: a missing or unreadable one fails the
+ * transfer at once, naming it.
+ */
+export async function walkSources(
+  run: TransferRun,
+  paths: readonly string[],
+): Promise<LocalEntry[]> {
+  const entries = await Promise.all(
+    paths.map((path) =>
+      walkLocal(path).catch((error: NodeJS.ErrnoException) => {
+        throw run.sourceFailed(error.path ?? path, error);
+      }),
+    ),
+  );
+  return entries.filter((entry) => entry !== undefined);
+}
+
+/** A directory of a transfer's plan and the mode it gets. */
+export interface PlannedDir {
+  path: string;
+  mode: number;
+  /** The directory it copies, as named on the sending side. */
+  source: string;
 }
 
 /** The remote directories (parents first) and files of local trees sent into `remoteDir`. */
 export function planPut(
   entries: readonly LocalEntry[],
   remoteDir: string,
-): { directories: string[]; files: PlannedFile[] } {
-  const directories: string[] = [];
+): { directories: PlannedDir[]; files: PlannedFile[] } {
+  const directories: PlannedDir[] = [];
   const files: PlannedFile[] = [];
   const visit = (entry: LocalEntry, dir: string): void => {
     const destination = posix.join(dir, entry.name);
@@ -42,7 +77,7 @@ export function planPut(
       files.push({ source: entry.path, destination, sizeBytes: entry.sizeBytes, mode: entry.mode });
       return;
     }
-    directories.push(destination);
+    directories.push({ path: destination, mode: entry.mode, source: entry.path });
     for (const child of entry.children) visit(child, destination);
   };
   for (const entry of entries) visit(entry, remoteDir);
@@ -53,72 +88,6 @@ export function planPut(
 export function partPathOf(path: string, pathApi: typeof posix = posix): string {
   const suffix = randomBytes(4).toString('hex');
   return pathApi.join(pathApi.dirname(path), `.${pathApi.basename(path)}.otto-part-${suffix}`);
-}
-
-/** Aborts a transfer on its timeout or its caller's signal. */
-export interface TransferStop {
-  signal: AbortSignal;
-  /** The error to report, once stopped. */
-  error(): Error;
-  dispose(): void;
-}
-
-/** Arms a transfer's timeout (if any) and links its caller's signal. */
-export function createTransferStop(
-  options: TransferOptions,
-  what: string,
-  where: string,
-): TransferStop {
-  const controller = new AbortController();
-  let cause: 'timeout' | 'abort' = 'abort';
-  const timer =
-    options.timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          cause = 'timeout';
-          controller.abort();
-        }, options.timeoutMs);
-  const onAbort = (): void => controller.abort();
-  if (options.signal?.aborted) onAbort();
-  else options.signal?.addEventListener('abort', onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    error: () =>
-      cause === 'timeout'
-        ? new TimeoutError(
-            'TRANSFER_TIMEOUT',
-            `Timed out after ${options.timeoutMs}ms ${what} on ${where}.`,
-            { where },
-          )
-        : new TransferError('TRANSFER_ABORTED', `Aborted ${what} on ${where}.`, {
-            where,
-            cause: options.signal?.reason,
-          }),
-    dispose: () => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-    },
-  };
-}
-
-/** The error of one file that could not be moved; the first line names the file, host and reason. */
-export function transferFailed(
-  kind: 'sftp' | 'scp',
-  direction: 'put' | 'get',
-  file: { source: string; destination: string },
-  address: string,
-  reason: string,
-  cause?: unknown,
-): TransferError {
-  const summary =
-    direction === 'put'
-      ? `Could not put ${file.source} to ${file.destination} on ${address} [${kind}]: ${reason.replace(/\.$/, '')}.`
-      : `Could not get ${file.source} from ${address} to ${file.destination} [${kind}]: ${reason.replace(/\.$/, '')}.`;
-  return new TransferError('TRANSFER_FAILED', summary, {
-    where: address,
-    operation: `${direction} ${file.source}`,
-    cause,
-  });
 }
 
 /**

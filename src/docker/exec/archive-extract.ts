@@ -1,20 +1,24 @@
-import { chmod, link, lstat, mkdir, open, rename, rm, symlink, utimes } from 'node:fs/promises';
+import { chmod, rm, symlink, link, utimes } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ExtractEvents, Header } from 'tar-stream';
 import { loadTarStream } from '../tar-stream.js';
-import { TransferError } from '../../errors.js';
+import type { LocalLanding } from '../../transfers/local-landing.js';
+import type { TransferRun } from '../../transfers/transfer-run.js';
 import type { TransferProgress } from '../../transfers/transfer.js';
-import { localEntryPath, remoteEntryPath, temporaryPath } from './archive-paths.js';
+import { WriteFileError, writeFileFrom } from '../../transfers/write-file.js';
+import { localEntryPath, remoteEntryPath } from './archive-paths.js';
 
 /** Options of {@link extractArchive}. */
 export interface ExtractOptions {
   localDir: string;
   /** Container directory the entry names are relative to, for progress and results. */
   remoteDir: string;
+  /** Where files land: under temporary names until the caller commits (or discards) it. */
+  landing: LocalLanding;
+  /** The transfer: its errors, and its signal, which stops the extraction at the next chunk. */
+  run: TransferRun;
   onProgress?: (progress: TransferProgress) => void;
-  /** Stops the extraction at the next chunk: data already received is not written on. */
-  signal?: AbortSignal;
 }
 
 /** A regular file written by {@link extractArchive}. */
@@ -27,8 +31,6 @@ export interface ExtractedFile {
 /** An entry's content as the extractor hands it over (a streamx readable). */
 type EntryStream = ExtractEvents['entry'][1];
 
-/** Writes are gathered into batches this large (one `writev` in flight), as disks like. */
-const WRITE_BATCH_BYTES = 1 << 20;
 /**
  * How much of the response the extractor may hold while a file is written. With the default
  * (16 KiB) the response socket is paused at every chunk and the engine waits: 64 MiB came out at
@@ -38,91 +40,70 @@ const EXTRACT_BUFFER_BYTES = 8 << 20;
 
 /**
  * Extracts a tar stream into a local directory: directories, files, symbolic and hard links,
- * with their modes and times. Each file is written under a temporary name, its size checked
- * against its header, then renamed into place. On any failure everything this call created is
- * removed again, so a failed extraction leaves no partial file behind.
- * @example const files = await extractArchive(response, { localDir: '/tmp/out', remoteDir: '/etc' });
+ * with their modes and times. Files and links are written under temporary names of the landing
+ * (sizes checked against their headers) and land when the caller commits it; on a failure the
+ * caller discards it, which leaves the directory as it was. Entries that would land outside
+ * `localDir` are refused.
+ * @example const files = await extractArchive(response, { localDir, remoteDir: '/etc', landing, run });
  */
 export async function extractArchive(
   archive: Readable,
   options: ExtractOptions,
 ): Promise<ExtractedFile[]> {
-  const state: ExtractState = {
-    options,
-    created: [],
-    symlinks: new Set(),
-    dirModes: [],
-    files: [],
-  };
+  const state: ExtractState = { options, symlinks: new Set(), files: [], current: undefined };
   const { extract } = await loadTarStream();
   const extractor = extract({ highWaterMark: EXTRACT_BUFFER_BYTES });
   extractor.on('entry', (header, entry, next) => {
-    writeEntry(state, header, entry).then(
+    state.current = writeEntry(state, header, entry);
+    state.current.then(
       () => next(),
       (error: unknown) => next(error as Error),
     );
   });
   try {
     await pipeline(archive, extractor);
-    for (const [path, mode] of state.dirModes.reverse()) await chmod(path, mode);
     return state.files;
   } catch (error) {
-    for (const path of state.created.reverse()) await rm(path, { recursive: true, force: true });
+    // The entry being written may still be creating its file: let it finish before the discard.
+    await state.current?.catch(() => undefined);
     throw error;
   }
 }
 
 interface ExtractState {
   options: ExtractOptions;
-  /** Paths this extraction created, in order, to remove on failure. */
-  created: string[];
+  /** Final paths of the symbolic links extracted so far: nothing may land below one. */
   symlinks: Set<string>;
-  /** Directory modes, applied at the end so that read-only directories can be filled first. */
-  dirModes: Array<[string, number]>;
   files: ExtractedFile[];
+  current: Promise<void> | undefined;
 }
 
 async function writeEntry(state: ExtractState, header: Header, entry: EntryStream): Promise<void> {
-  const { localDir, remoteDir } = state.options;
+  const { localDir, remoteDir, landing, run } = state.options;
   const target = localEntryPath(localDir, header.name, state.symlinks);
-  if (!target)
-    throw unsafeEntry(`the archive entry "${header.name}" would land outside ${localDir}`);
+  const source = remoteEntryPath(remoteDir, header.name);
+  if (!target) throw unsafeEntry(run, source, `it would land outside ${localDir}`);
   if (header.type === 'file' || header.type === 'contiguous-file') {
-    const source = remoteEntryPath(remoteDir, header.name);
     const sizeBytes = await writeFileEntry(state, target, header, entry, source);
     state.files.push({ source, destination: target, sizeBytes });
     return;
   }
   entry.resume();
-  if (header.type === 'directory') await makeDirectory(state, target, header.mode);
-  else if (header.type === 'symlink')
-    await replaceWith(state, target, () => symlink(header.linkname, target));
-  else if (header.type === 'link') {
-    const existing = localEntryPath(localDir, header.linkname, state.symlinks);
-    if (!existing) throw unsafeEntry(`the hard link "${header.name}" points outside ${localDir}`);
-    await replaceWith(state, target, () => link(existing, target));
+  if (header.type === 'directory') return landing.makeDir(target, header.mode ?? 0o755, source);
+  if (header.type === 'symlink') {
+    const part = await freshPart(landing, target);
+    await symlink(header.linkname ?? '', part);
+    state.symlinks.add(target);
+  } else if (header.type === 'link') {
+    const existing = localEntryPath(localDir, header.linkname ?? '', state.symlinks);
+    if (!existing) throw unsafeEntry(run, source, `its hard link points outside ${localDir}`);
+    const linked = landing.currentPathOf(existing);
+    await link(linked, await freshPart(landing, target));
   }
+  // Sockets, pipes and devices are skipped, as `docker cp` cannot recreate them either.
 }
 
-async function makeDirectory(state: ExtractState, path: string, mode: number): Promise<void> {
-  const first = await mkdir(path, { recursive: true, mode: 0o700 });
-  if (first) state.created.push(first);
-  state.dirModes.push([path, mode & 0o7777]);
-}
-
-async function replaceWith(
-  state: ExtractState,
-  path: string,
-  create: () => Promise<void>,
-): Promise<void> {
-  const existed = await exists(path);
-  if (existed) await rm(path, { force: true });
-  await create();
-  if (!existed) state.created.push(path);
-  if ((await lstat(path)).isSymbolicLink()) state.symlinks.add(path);
-}
-
-/** Writes one file under a temporary name, checks its size, then renames it into place. */
+/** Writes one file under its temporary name and checks its size; gives it its mode and time. */
 async function writeFileEntry(
   state: ExtractState,
   target: string,
@@ -130,91 +111,39 @@ async function writeFileEntry(
   entry: EntryStream,
   source: string,
 ): Promise<number> {
-  const totalBytes = header.size;
-  const temporary = temporaryPath(target);
-  const report = (doneBytes: number): void => {
+  const { landing, run } = state.options;
+  const totalBytes = header.size ?? 0;
+  const part = await freshPart(landing, target);
+  const report = (doneBytes: number): void =>
     state.options.onProgress?.({ file: source, doneBytes, totalBytes });
-    // A stop must not wait for the response to end: the data already buffered could finish the file.
-    state.options.signal?.throwIfAborted();
-  };
-  const previous = await keepPrevious(target);
+  report(0);
+  let writtenBytes: number;
   try {
-    report(0);
     // streamx readables are async iterable; their typings do not say so.
     const content = entry as unknown as AsyncIterable<Buffer>;
-    const writtenBytes = await writeStreamToFile(content, temporary, report);
-    if (writtenBytes !== totalBytes) {
-      throw new TransferError(
-        'SIZE_MISMATCH',
-        `${source} arrived with ${writtenBytes} of ${totalBytes} bytes`,
-      );
-    }
-    await chmod(temporary, header.mode & 0o7777);
-    await utimes(temporary, header.mtime, header.mtime);
-    const existed = previous !== undefined || (await exists(target));
-    await rename(temporary, target);
-    if (!existed) state.created.push(target);
-    // Freeing a large file's pages takes tens of milliseconds; it need not delay the transfer.
-    if (previous) rm(previous, { force: true }).catch(() => undefined);
-    return writtenBytes;
+    writtenBytes = await writeFileFrom(content, part, { onBytes: report, signal: run.signal });
   } catch (error) {
-    await rm(temporary, { force: true });
-    if (previous) await rm(previous, { force: true });
-    throw error;
+    if (run.isStopped) throw run.stopError();
+    if (error instanceof WriteFileError && error.side === 'write')
+      throw run.writeFailed(source, target, error.error);
+    throw run.failed(source, (error as Error).message, 'TRANSFER_FAILED', error);
   }
-}
-
-/**
- * Gives a regular file about to be replaced a second, hidden name, so that the rename over it
- * does not free its content (64 MiB: 40 ms, on the critical path); undefined when there is none.
- */
-async function keepPrevious(target: string): Promise<string | undefined> {
-  const stat = await lstat(target).catch(() => undefined);
-  if (!stat?.isFile()) return undefined;
-  const previous = temporaryPath(target, 'old');
-  await link(target, previous);
-  return previous;
-}
-
-/** Writes a stream to a new file in large batches, one write in flight; returns the size. */
-async function writeStreamToFile(
-  input: AsyncIterable<Buffer>,
-  path: string,
-  onBytes: (doneBytes: number) => void,
-): Promise<number> {
-  const handle = await open(path, 'wx', 0o600);
-  try {
-    let batch: Buffer[] = [];
-    let batchBytes = 0;
-    let doneBytes = 0;
-    let writing: Promise<unknown> = Promise.resolve();
-    for await (const chunk of input) {
-      batch.push(chunk);
-      batchBytes += chunk.length;
-      doneBytes += chunk.length;
-      onBytes(doneBytes);
-      if (batchBytes < WRITE_BATCH_BYTES) continue;
-      await writing;
-      writing = handle.writev(batch);
-      writing.catch(() => undefined);
-      batch = [];
-      batchBytes = 0;
-    }
-    await writing;
-    if (batch.length > 0) await handle.writev(batch);
-    return doneBytes;
-  } finally {
-    await handle.close();
+  if (writtenBytes !== totalBytes) {
+    const reason = `it arrived with ${writtenBytes} of ${totalBytes} bytes`;
+    throw run.failed(source, reason, 'SIZE_MISMATCH');
   }
+  await chmod(part, (header.mode ?? 0o644) & 0o7777);
+  if (header.mtime) await utimes(part, header.mtime, header.mtime);
+  return writtenBytes;
 }
 
-async function exists(path: string): Promise<boolean> {
-  return lstat(path).then(
-    () => true,
-    () => false,
-  );
+/** A temporary name for `target`, replacing one an earlier entry of the same name left. */
+async function freshPart(landing: LocalLanding, target: string): Promise<string> {
+  const earlier = landing.drop(target);
+  if (earlier) await rm(earlier, { force: true });
+  return landing.partFor(target);
 }
 
-function unsafeEntry(why: string): TransferError {
-  return new TransferError('UNSAFE_ARCHIVE_ENTRY', why);
+function unsafeEntry(run: TransferRun, source: string, why: string) {
+  return run.failed(source, `the archive entry is unsafe: ${why}`, 'UNSAFE_ARCHIVE_ENTRY');
 }

@@ -19,6 +19,11 @@ export interface PackOptions {
   onProgress?: (progress: TransferProgress) => void;
   /** Called as each entry starts, with its name: what the engine may have extracted so far. */
   onEntry?: (entryName: string) => void;
+  /**
+   * Directories to create first, parents first (`['srv', 'srv/app']`), with mode 0o755; the
+   * paths then go below the last one. This is how a put makes its missing destination.
+   */
+  prefixDirs?: readonly string[];
 }
 
 type EntryHeader = Partial<Header> & Pick<Header, 'name'>;
@@ -40,10 +45,21 @@ export async function packLocalPaths(
   const { pack } = await loadTarStream();
   const archive = pack();
   const packed: PackedFile[] = [];
+  const prefix = options.prefixDirs?.at(-1);
   const files = (async () => {
+    for (const dir of options.prefixDirs ?? []) {
+      options.onEntry?.(dir);
+      await addEntry(archive, {
+        ...ROOT_OWNED,
+        name: dir,
+        mode: 0o755,
+        mtime: new Date(),
+        type: 'directory',
+      });
+    }
     for (const localPath of localPaths) {
-      const source = resolve(localPath);
-      await addPath(archive, source, tarEntryName(basename(source)), packed, options);
+      const name = tarEntryName(basename(resolve(localPath)));
+      await addPath(archive, localPath, prefix ? `${prefix}/${name}` : name, packed, options);
     }
     archive.finalize();
     return packed;
@@ -78,16 +94,10 @@ async function addPath(
   // Sockets, pipes and devices are skipped, as `docker cp` cannot recreate them either.
 }
 
+const ROOT_OWNED = { uid: 0, gid: 0, uname: 'root', gname: 'root' };
+
 function headerOf(name: string, stat: Stats): EntryHeader {
-  return {
-    name,
-    mode: stat.mode & 0o7777,
-    mtime: stat.mtime,
-    uid: 0,
-    gid: 0,
-    uname: 'root',
-    gname: 'root',
-  };
+  return { ...ROOT_OWNED, name, mode: stat.mode & 0o7777, mtime: stat.mtime };
 }
 
 /** Adds an entry without content (a directory, a link, an empty file). */

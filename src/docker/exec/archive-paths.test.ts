@@ -5,7 +5,6 @@ import {
   remoteEntryPath,
   remoteParent,
   tarEntryName,
-  temporaryPath,
 } from './archive-paths.js';
 
 describe('archive entry naming', () => {
@@ -50,11 +49,5 @@ describe('archive entry naming', () => {
     expect(localEntryPath('/out', 'tree/link/passwd', links)).toBeUndefined();
     expect(localEntryPath('/out', 'tree/link', links)).toBe('/out/tree/link');
     expect(localEntryPath('/out', 'tree/linked', links)).toBe('/out/tree/linked');
-  });
-
-  it('writes under a hidden temporary name beside the final one', () => {
-    expect(temporaryPath('/out/tree/run.sh')).toMatch(
-      /^\/out\/tree\/\.run\.sh\.otto-[0-9a-f]{8}\.part$/,
-    );
   });
 });

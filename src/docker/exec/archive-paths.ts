@@ -5,8 +5,7 @@
  * absolute names, `..` and names below a symbolic link extracted earlier are refused, so that a
  * hostile archive cannot write outside it.
  */
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { posix } from 'node:path';
 
 /** A container path without trailing slashes (`/` stays `/`). */
@@ -51,15 +50,6 @@ export function localEntryPath(
     if (symlinkPaths.has(parent)) return undefined;
   }
   return target;
-}
-
-/**
- * A hidden name beside `finalPath`: `part` for a file written before it is renamed into place,
- * `old` for the file it replaces, kept until the rename is done.
- */
-export function temporaryPath(finalPath: string, kind: 'part' | 'old' = 'part'): string {
-  const suffix = randomBytes(4).toString('hex');
-  return join(dirname(finalPath), `.${basename(finalPath)}.otto-${suffix}.${kind}`);
 }
 
 function trimEntryName(entryName: string): string {

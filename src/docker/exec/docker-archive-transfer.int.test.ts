@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { engine } from '../../../test/helpers/engine.js';
 import type { TransferProgress } from '../../transfers/transfer.js';
 import { StartedContainer } from '../containers/started-container.js';
+import { describePlace } from '../../common/place.js';
 import { DockerArchiveTransfer } from './docker-archive-transfer.js';
 import { DockerExecTransport } from './docker-exec-transport.js';
 
@@ -25,16 +26,6 @@ async function makeLocalTree(root: string): Promise<Record<string, Buffer>> {
   await chmod(join(root, 'tree/run.sh'), 0o755);
   await chmod(join(root, 'tree/deeper'), 0o750);
   return contents;
-}
-
-/** Runs chattr where the file system allows it; false when it does not. */
-function tryChattr(flag: '+i' | '-i', path: string): boolean {
-  try {
-    execFileSync('chattr', [flag, path], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe.each(['busybox', 'debian'] as const)('DockerArchiveTransfer on %s', (imageName) => {
@@ -133,54 +124,38 @@ describe.each(['busybox', 'debian'] as const)('DockerArchiveTransfer on %s', (im
     expect((await readdir(join(into, 'tree'))).sort()).toEqual(['deeper', 'run.sh']);
   });
 
-  it('names a missing container path, a missing local path and a missing container directory', async () => {
-    const name = container.name;
-    await expect(transfer.get(['/no/such/file'], local)).rejects.toMatchObject({
-      code: 'REMOTE_PATH_NOT_FOUND',
-      message: `Cannot get /no/such/file from container ${name} [docker-archive]: no such file or directory in the container.`,
-    });
-    await expect(transfer.put([join(local, 'nope.txt')], '/data')).rejects.toThrow(
-      `Cannot put ${join(local, 'nope.txt')} into container ${name} [docker-archive]: no such file or directory on this machine.`,
-    );
-    await expect(
-      transfer.put([join(local, 'src/notes.txt')], '/no/such/dir'),
-    ).rejects.toMatchObject({
+  it('names a container that does not exist, both ways', async () => {
+    const missing = new DockerArchiveTransfer(engine, 'otto-no-such-container');
+    const place =
+      'host "otto-no-such-container" (container otto-no-such-container at unix:///var/run/docker.sock) [docker-archive]';
+    await expect(missing.put([join(local, 'src/notes.txt')], '/data')).rejects.toMatchObject({
       code: 'TRANSFER_FAILED',
-      message: `Failed to put ${join(local, 'src/notes.txt')} into /no/such/dir in container ${name} [docker-archive]: /no/such/dir does not exist in the container.`,
+      message: `put ${join(local, 'src/notes.txt')} on ${place} failed: container otto-no-such-container does not exist.`,
     });
-    await expect(transfer.get(['/data/notes.txt'], join(local, 'nope'))).rejects.toThrow(
-      `Cannot get files from container ${name} into ${join(local, 'nope')} [docker-archive]: no such directory on this machine.`,
-    );
-  });
-
-  it('leaves nothing behind when a get into a read-only local directory fails', async (context) => {
-    const readOnly = await mkdtemp(join(local, 'ro-'));
-    if (!tryChattr('+i', readOnly)) return context.skip();
-    try {
-      await expect(transfer.get(['/data/tree'], readOnly)).rejects.toMatchObject({
-        code: 'TRANSFER_FAILED',
-        message: `Failed to get /data/tree from container ${container.name} into ${readOnly} [docker-archive]: cannot write ${readOnly}/tree: operation not permitted.`,
-      });
-      expect(await readdir(readOnly)).toEqual([]);
-    } finally {
-      tryChattr('-i', readOnly);
-    }
-  });
-
-  it('leaves nothing behind when a get is aborted halfway through', async () => {
-    const into = await mkdtemp(join(local, 'abort-'));
-    const controller = new AbortController();
-    const failure = transfer.get(['/data/tree'], into, {
-      signal: controller.signal,
-      onProgress: (p) => p.doneBytes > 0 && p.file.endsWith('big.bin') && controller.abort(),
+    const into = await mkdtemp(join(local, 'none-'));
+    await expect(missing.get(['/data/notes.txt'], into)).rejects.toMatchObject({
+      code: 'TRANSFER_FAILED',
+      message: `get /data/notes.txt on ${place} failed: container otto-no-such-container does not exist.`,
     });
-    await expect(failure).rejects.toThrow(
-      `Failed to get /data/tree from container ${container.name} into ${into} [docker-archive]: aborted.`,
-    );
     expect(await readdir(into)).toEqual([]);
   });
 
-  it('removes what a put reached when it fails halfway through', async () => {
+  it('names a destination that is a file, both ways', async () => {
+    await run('mkdir -p /data && echo x > /data/plain');
+    const place = describePlace(transfer.place);
+    await expect(transfer.put([join(local, 'src/notes.txt')], '/data/plain')).rejects.toThrow(
+      `put ${join(local, 'src/notes.txt')} on ${place} failed: /data/plain exists and is not a directory.`,
+    );
+    await expect(transfer.put([join(local, 'src/notes.txt')], '/data/plain/below')).rejects.toThrow(
+      `put ${join(local, 'src/notes.txt')} on ${place} failed: /data/plain exists and is not a directory.`,
+    );
+    const file = join(local, 'src/notes.txt');
+    await expect(transfer.get(['/data/notes.txt'], file)).rejects.toThrow(
+      `get /data/notes.txt on ${place} failed: ${file} exists and is not a directory.`,
+    );
+  });
+
+  it('removes what a put reached when it fails halfway through, and keeps what was there', async () => {
     await run('mkdir -p /partial && touch /partial/kept');
     const controller = new AbortController();
     const failure = transfer.put(
@@ -192,9 +167,10 @@ describe.each(['busybox', 'debian'] as const)('DockerArchiveTransfer on %s', (im
         onProgress: (p) => p.doneBytes > 0 && p.file.endsWith('big.bin') && controller.abort(),
       },
     );
-    await expect(failure).rejects.toThrow(
-      `Failed to put 2 paths (${join(local, 'src/notes.txt')}, ${join(local, 'src/tree')}) into /partial in container ${container.name} [docker-archive]: aborted.`,
-    );
+    await expect(failure).rejects.toMatchObject({
+      name: 'AbortedError',
+      message: `Aborted putting 2 paths (${join(local, 'src/notes.txt')}, ${join(local, 'src/tree')}) into /partial on ${describePlace(transfer.place)}.`,
+    });
     expect(await run('ls -A /partial')).toBe('kept\n');
   });
 });

@@ -1,50 +1,43 @@
 /**
- * Files to and from a container through the engine's archive endpoints. A put is ONE streamed
- * `PUT /containers/{id}/archive?path=<dir>`: a tar packed from disk as it is sent; the engine
- * extracts it while it arrives and answers only once it is all extracted, so its 200 is the
- * verification (a `HEAD` per file would cost 1.4 ms each against 56 ms for a small put, and would
- * find nothing the 200 does not already say). A failed put leaves what the engine extracted
- * until then: the entries it may have reached are removed with one exec (files with `rm -f`,
- * directories with `rmdir`, so that nothing that was there before and is not empty goes).
- * A get is ONE `GET /containers/{id}/archive?path=<path>` per path (404: no such path), extracted
- * locally by archive-extract.ts.
+ * Files to and from a container through the engine's archive endpoints, by the rules of the
+ * transfer contract (transfers/transfer.ts). A put is ONE streamed `PUT /containers/{id}/archive`
+ * (archive-put.ts); a HEAD per file would cost 1.4 ms each against 56 ms for a small put, and
+ * find nothing the engine's 200 does not already say. It is extracted in place by the engine, the
+ * contract's one exception: a failed put removes every entry it may have reached. A get is ONE
+ * `GET /containers/{id}/archive?path=<path>` per path (404: no such path), extracted here by
+ * archive-extract.ts under temporary names that land together at the end.
  */
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { addAbortSignal } from 'node:stream';
+import { posix } from 'node:path';
+import type { Place } from '../../common/place.js';
+import { LocalLanding } from '../../transfers/local-landing.js';
+import {
+  describePaths,
+  startTransfer,
+  type TransferDirection,
+  type TransferRun,
+} from '../../transfers/transfer-run.js';
 import type { Transfer, TransferOptions, TransferResult } from '../../transfers/transfer.js';
 import { engineStatusOf, type EngineClient } from '../engine/engine-client.js';
 import { inspectContainer } from '../containers/started-container.js';
 import { extractArchive, type ExtractedFile } from './archive-extract.js';
-import {
-  describePaths,
-  describeReason,
-  getFailed,
-  localDirMissing,
-  localPathMissing,
-  putFailed,
-  remotePathMissing,
-} from './archive-failures.js';
-import { packLocalPaths } from './archive-pack.js';
-import { normalizeRemotePath, remoteEntryPath, remoteParent } from './archive-paths.js';
-import { runHelperExec } from './exec-api.js';
-import { watchStop, type StopWatch } from './stop-watch.js';
+import { getRefused, putRefused } from './archive-failures.js';
+import { decodePathStat } from './archive-path-stat.js';
+import { normalizeRemotePath, remoteParent } from './archive-paths.js';
+import { landedAt, putArchive, splitMissing, type PutTarget } from './archive-put.js';
 
 /** Options of a {@link DockerArchiveTransfer}. */
 export interface DockerArchiveTransferOptions {
+  /** Id of the host it serves, for messages. @default the container's name */
+  hostId?: string;
   /** The container's name, for messages. @default read from the engine on first use */
   containerName?: string;
 }
 
-/** Removes what a failed put may have extracted, deepest first; paths come as arguments. */
-const CLEANUP_SCRIPT =
-  'for p do if [ -d "$p" ] && [ ! -L "$p" ]; then rmdir "$p"; else rm -f "$p"; fi 2>/dev/null; done; exit 0';
-/** Paths given to one cleanup exec at most (its argument list must stay under ARG_MAX). */
-const CLEANUP_MAX_PATHS = 5_000;
-const CLEANUP_TIMEOUT_MS = 10_000;
-
 /**
  * Moves files to and from one container with the engine's archive API: no docker CLI, no helper
- * image, no staging copies.
+ * image, no staging copies, nothing needed in the container (but `sh` to clean up a failed put).
  * @example
  * const transfer = new DockerArchiveTransfer(engine, container.id);
  * await transfer.put(['./app', './config.toml'], '/opt');
@@ -53,151 +46,173 @@ const CLEANUP_TIMEOUT_MS = 10_000;
 export class DockerArchiveTransfer implements Transfer {
   readonly kind = 'docker-archive' as const;
   private name: string | undefined;
+  private id: string | undefined;
 
   constructor(
     readonly engine: EngineClient,
     readonly containerId: string,
-    options: DockerArchiveTransferOptions = {},
+    private readonly options: DockerArchiveTransferOptions = {},
   ) {
     this.name = options.containerName;
   }
 
-  /** Copies local files and directories into `remoteDir` (which must exist) in one request. */
+  /** The host, `container <name> (<id12>) at <endpoint>` and `[docker-archive]`, for messages. */
+  get place(): Place {
+    const name = this.name ?? shortReference(this.containerId);
+    const shown = this.id && this.id !== this.name ? `${name} (${this.id.slice(0, 12)})` : name;
+    return {
+      host: this.options.hostId ?? name,
+      kind: this.kind,
+      transport: `container ${shown} at ${this.engine.endpoint.url}`,
+    };
+  }
+
+  /** Copies local files and directories into `remoteDir` (made when missing) in one request. */
   async put(
     localPaths: readonly string[],
     remoteDir: string,
     options: TransferOptions = {},
   ): Promise<TransferResult> {
-    const startMs = performance.now();
-    const name = await this.containerName();
+    using run = await this.start('put', localPaths, remoteDir, options);
     for (const localPath of localPaths) {
-      if (!(await stat(localPath).catch(() => undefined))) throw localPathMissing(localPath, name);
-    }
-    const stop = watchStop(options.timeoutMs, options.signal);
-    const started: string[] = [];
-    const { archive, files } = await packLocalPaths(localPaths, {
-      onProgress: options.onProgress,
-      onEntry: (entryName) => started.push(entryName),
-    });
-    const request = this.engine
-      .json({
-        method: 'PUT',
-        path: `/containers/${encodeURIComponent(this.containerId)}/archive`,
-        query: { path: remoteDir },
-        input: archive,
-        okStatus: [200],
-        signal: stop.signal,
-      })
-      .catch((error: unknown) => {
-        archive.destroy();
-        throw error;
+      await lstat(localPath).catch((error: unknown) => {
+        throw run.sourceFailed(localPath, error);
       });
-    const [sent, packed] = await Promise.allSettled([request, files]);
-    stop.dispose();
-    if (sent.status === 'fulfilled' && packed.status === 'fulfilled') {
-      const result = packed.value.map((file) => ({
-        source: file.source,
-        destination: remoteEntryPath(remoteDir, file.entryName),
-        sizeBytes: file.sizeBytes,
-      }));
-      return { files: result, durationMs: performance.now() - startMs };
     }
-    const refusal = sent.status === 'rejected' ? engineStatusOf(sent.reason) : undefined;
-    const error = pickError(sent, packed);
-    // The engine refuses a bad destination (4xx) before it extracts anything.
-    if (refusal === undefined || refusal >= 500) await this.removeExtracted(remoteDir, started);
-    const reason =
-      refusal === 404
-        ? `${remoteDir} does not exist in the container`
-        : describeReason(error, stop, 'read');
-    throw putFailed(describePaths(localPaths), remoteDir, name, reason, error);
+    const dir = normalizeRemotePath(remoteDir);
+    let target: PutTarget = {
+      engine: this.engine,
+      containerId: this.containerId,
+      dir,
+      prefixDirs: [],
+    };
+    let outcome = await putArchive(run, target, localPaths, options);
+    if (outcome.kind === 'missing-dir') {
+      const existing = await this.deepestDirectory(run, dir);
+      target = { ...target, dir: existing, prefixDirs: splitMissing(dir, existing) };
+      outcome = await putArchive(run, target, localPaths, options);
+    }
+    if (outcome.kind === 'done') return run.result(outcome.files);
+    if (run.isStopped) throw run.stopError();
+    if (outcome.kind === 'missing-dir')
+      throw run.createFailed(dir, new Error('the engine cannot find it'));
+    const { error, files } = outcome;
+    if (engineStatusOf(error) === undefined) throw this.localFailure(run, error);
+    const sourceOf = (path: string): string | undefined =>
+      files.find((file) => landedAt(target, file.entryName) === path)?.source;
+    throw putRefused(run, error, remoteDir, this.name ?? this.containerId, sourceOf);
   }
 
-  /** Copies container files and directories into `localDir`, one request per path. */
+  /** Copies container files and directories into `localDir` (made when missing), one request per path. */
   async get(
     remotePaths: readonly string[],
     localDir: string,
     options: TransferOptions = {},
   ): Promise<TransferResult> {
-    const startMs = performance.now();
-    const name = await this.containerName();
-    if (!(await stat(localDir).catch(() => undefined))?.isDirectory())
-      throw localDirMissing(localDir, name);
-    const stop = watchStop(options.timeoutMs, options.signal);
+    using run = await this.start('get', remotePaths, localDir, options);
+    const landing = new LocalLanding(run);
     try {
+      await landing.ensureDestDir(localDir);
       const files: ExtractedFile[] = [];
-      for (const remotePath of remotePaths) {
-        files.push(...(await this.getOne(remotePath, localDir, stop, options)));
-      }
-      return { files, durationMs: performance.now() - startMs };
-    } finally {
-      stop.dispose();
+      for (const remotePath of remotePaths)
+        files.push(...(await this.getOne(run, landing, remotePath, localDir, options)));
+      run.throwIfStopped();
+      await landing.commit();
+      return run.result(files);
+    } catch (error) {
+      await landing.discard();
+      throw run.toError(error);
     }
   }
 
   private async getOne(
+    run: TransferRun,
+    landing: LocalLanding,
     remotePath: string,
     localDir: string,
-    stop: StopWatch,
     options: TransferOptions,
   ): Promise<ExtractedFile[]> {
     const path = normalizeRemotePath(remotePath);
-    const name = await this.containerName();
-    let response;
-    try {
-      response = await this.engine.stream({
+    const response = await this.engine
+      .stream({
         method: 'GET',
         path: `/containers/${encodeURIComponent(this.containerId)}/archive`,
         query: { path },
         okStatus: [200],
-        signal: stop.signal,
+        signal: run.signal,
+      })
+      .catch((error: unknown) => {
+        throw run.isStopped
+          ? run.stopError()
+          : getRefused(run, error, path, this.name ?? this.containerId);
       });
-    } catch (error) {
-      if (engineStatusOf(error) === 404) throw remotePathMissing(path, name, error);
-      throw getFailed(path, localDir, name, describeReason(error, stop, 'write'), error);
-    }
-    addAbortSignal(stop.signal, response);
+    addAbortSignal(run.signal, response);
     try {
       return await extractArchive(response, {
         localDir,
         remoteDir: remoteParent(path),
+        landing,
+        run,
         onProgress: options.onProgress,
-        signal: stop.signal,
       });
-    } catch (error) {
+    } finally {
       response.destroy();
-      throw getFailed(path, localDir, name, describeReason(error, stop, 'write'), error);
     }
   }
 
-  private async containerName(): Promise<string> {
-    this.name ??= await inspectContainer(this.engine, this.containerId).then(
-      (state) => state.name,
-      () => this.containerId,
-    );
-    return this.name;
+  /** Starts a run; the container's name is read first, for its messages. */
+  private async start(
+    direction: TransferDirection,
+    paths: readonly string[],
+    destDir: string,
+    options: TransferOptions,
+  ): Promise<TransferRun> {
+    if (!options.signal?.aborted && this.name === undefined) {
+      const state = await inspectContainer(this.engine, this.containerId).catch(() => undefined);
+      this.name = state?.name;
+      this.id = state?.id;
+    }
+    return startTransfer(this.place, direction, paths, destDir, options);
   }
 
-  /** Best effort: the container may not run, and then an exec cannot either. */
-  private async removeExtracted(remoteDir: string, entryNames: readonly string[]): Promise<void> {
-    if (entryNames.length === 0) return;
-    const paths = entryNames.map((entryName) => remoteEntryPath(remoteDir, entryName)).reverse();
-    const argv = ['sh', '-c', CLEANUP_SCRIPT, 'sh', ...paths.slice(0, CLEANUP_MAX_PATHS)];
-    await runHelperExec(
-      this.engine,
-      this.containerId,
-      argv,
-      AbortSignal.timeout(CLEANUP_TIMEOUT_MS),
-    ).catch(() => undefined);
+  /** The deepest directory of `path` that exists in the container (HEAD requests, upwards). */
+  private async deepestDirectory(run: TransferRun, path: string): Promise<string> {
+    for (let dir = path; ; dir = posix.dirname(dir)) {
+      const kind = await this.kindOf(run, dir);
+      if (kind === 'directory' || kind === 'symlink') return dir;
+      if (kind !== undefined) throw run.notADirectory(dir);
+      if (dir === '/')
+        throw run.createFailed(path, new Error('the container has no root directory'));
+    }
+  }
+
+  private async kindOf(run: TransferRun, path: string): Promise<string | undefined> {
+    try {
+      const response = await this.engine.stream({
+        method: 'HEAD',
+        path: `/containers/${encodeURIComponent(this.containerId)}/archive`,
+        query: { path },
+        okStatus: [200],
+        signal: run.signal,
+      });
+      response.resume();
+      return decodePathStat(response.headers['x-docker-container-path-stat'])?.kind ?? 'other';
+    } catch (error) {
+      if (run.isStopped) throw run.stopError();
+      // A HEAD has no body for the reason: 404 says missing, 500 a file on the way (ENOTDIR).
+      if (engineStatusOf(error) === 404 || engineStatusOf(error) === 500) return undefined;
+      throw run.createFailed(path, error);
+    }
+  }
+
+  /** A failure on this machine while packing: a source that could not be read, or a broken request. */
+  private localFailure(run: TransferRun, error: unknown) {
+    const errno = error as NodeJS.ErrnoException;
+    if (errno.syscall) return run.sourceFailed(errno.path ?? describePaths(run.paths), error);
+    return run.toError(error);
   }
 }
 
-/** The engine's refusal first, then a local failure, then a broken request. */
-function pickError(
-  sent: PromiseSettledResult<unknown>,
-  packed: PromiseSettledResult<unknown>,
-): unknown {
-  if (sent.status === 'rejected' && engineStatusOf(sent.reason) !== undefined) return sent.reason;
-  if (packed.status === 'rejected') return packed.reason;
-  return sent.status === 'rejected' ? sent.reason : undefined;
+function shortReference(reference: string): string {
+  return /^[0-9a-f]{64}$/.test(reference) ? reference.slice(0, 12) : reference;
 }
