@@ -156,9 +156,30 @@ describe('LineSplitter', () => {
   it('stays linear on megabytes of output without a newline', () => {
     const chunk = Buffer.alloc(64 * 1024, 'q');
     const startedMs = performance.now();
-    const lines = splitChunks(Array.from({ length: 256 }, () => chunk));
+    const lines: string[] = [];
+    const splitter = new LineSplitter((line) => lines.push(line), Number.POSITIVE_INFINITY);
+    for (let index = 0; index < 256; index++) splitter.push(chunk);
+    splitter.flush();
     expect(lines.length).toBe(256);
     expect(lines.every((line) => line.length === MAX_LINE_CHARS)).toBe(true);
     expect(performance.now() - startedMs).toBeLessThan(5_000);
+  });
+});
+
+describe('LineSplitter limit', () => {
+  it('logs at most its byte limit of a command and then says how much it left out', () => {
+    const lines: string[] = [];
+    const splitter = new LineSplitter((line) => lines.push(line), 10);
+    splitter.push(Buffer.from('y\ny\ny\n'));
+    splitter.push(Buffer.from('y\ny\ny\ny\ny\n'));
+    splitter.flush();
+    expect(lines).toEqual([
+      'y',
+      'y',
+      'y',
+      'y',
+      'y',
+      '[otto-ts: 6 more bytes of output not logged]',
+    ]);
   });
 });

@@ -8,15 +8,30 @@ import { StringDecoder } from 'node:string_decoder';
  */
 const MAX_LINE_CHARS = 65_536;
 
+/**
+ * Most bytes of one command's output turned into log lines: past it, endless output (`yes`)
+ * would fill the log and spend the process's time there. One line says what was left out.
+ */
+export const MAX_LOGGED_BYTES = 1024 * 1024;
+
 export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
   private partial = '';
   /** Pieces of the unfinished line were passed on already: its empty end is no line of its own. */
   private isContinued = false;
 
-  constructor(private readonly onLine: (line: string) => void) {}
+  private seenBytes = 0;
+
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly maxBytes = MAX_LOGGED_BYTES,
+  ) {}
 
   push(bytes: Buffer): void {
+    const room = this.maxBytes - this.seenBytes;
+    this.seenBytes += bytes.length;
+    if (room <= 0) return;
+    if (bytes.length > room) bytes = bytes.subarray(0, room);
     const text = this.partial + this.decoder.write(bytes);
     const lines = text.split('\n');
     this.partial = lines.pop() ?? '';
@@ -31,6 +46,9 @@ export class LineSplitter {
     this.partial = '';
     if (last) this.emitLine(last);
     this.isContinued = false;
+    const skipped = this.seenBytes - this.maxBytes;
+    if (skipped > 0) this.onLine(`[otto-ts: ${skipped} more bytes of output not logged]`);
+    this.seenBytes = 0;
   }
 
   /** A whole line: passed on in pieces when it is longer than the limit. */

@@ -161,6 +161,34 @@ describe('otto host', () => {
     expect(await readFile(join(outputDir, 'otto.log'), 'utf8')).toContain('login-42');
   });
 
+  it('streams endless output, stops on Ctrl-C with exit code 130 and leaves nothing running', async () => {
+    const pidFile = `/tmp/otto-e2e-endless-${process.pid}`;
+    const child = spawn(
+      process.execPath,
+      [OTTO_BIN, '-l', 'main', 'host', 'gateway', 'run', `echo $$ > ${pidFile}; yes`],
+      { env: { ...process.env, ...repo.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let streamedBytes = 0;
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      streamedBytes += chunk.length;
+      // Well past what a result keeps in memory: the output is streamed, not collected.
+      if (streamedBytes > 32 * 1024 * 1024 && child.exitCode === null && !child.killed)
+        child.kill('SIGINT');
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ exitCode, stderr }).toMatchObject({ exitCode: 130 });
+    expect(stderr).toMatch(
+      /\notto: Aborted running `echo \$\$ > [^`]+; yes` on host "gateway" \([^)]+\) \[ssh\]: interrupted \(Ctrl-C\)\.\n/,
+    );
+    const check = `p=$(cat ${pidFile}); rm -f ${pidFile}; [ -d /proc/$p ] && echo alive || echo gone`;
+    expect(await otto(['host', 'gateway', 'run', check])).toMatchObject({
+      exitCode: 0,
+      stdout: 'gone\n',
+    });
+  });
+
   it('refuses an unknown host id with the closest ids, exit code 2', async () => {
     expect(await otto(['host', 'iner', 'run', 'true'])).toMatchObject({
       exitCode: 2,
