@@ -1,4 +1,4 @@
-import { chmod, link, lstat, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import nodePath, { dirname } from 'node:path';
 import { partPathOf } from './transfer-files.js';
 import type { TransferRun } from './transfer-run.js';
@@ -110,18 +110,7 @@ async function isDirectoryBehindLink(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 }
 
-/**
- * Renames `part` over `final`. A regular file being replaced first gets a second, hidden name, so
- * that the rename does not free its content on the critical path (64 MiB: 40 ms); that name is
- * removed afterwards, in the background.
- */
+/** Renames `part` over `final`, which replaces a file there whole (rename is atomic). */
 async function replaceFile(part: string, final: string): Promise<void> {
-  const previous = await lstat(final).catch(() => undefined);
-  const old = previous?.isFile() ? partPathOf(final, nodePath).replace(/part-/, 'old-') : undefined;
-  if (old) await link(final, old).catch(() => undefined);
-  try {
-    await rename(part, final);
-  } finally {
-    if (old) rm(old, { force: true }).catch(() => undefined);
-  }
+  await rename(part, final);
 }
