@@ -2,6 +2,30 @@ import { chmod, lstat, open, mkdir, rename, rm, rmdir, stat } from 'node:fs/prom
 import nodePath, { dirname } from 'node:path';
 import { partPathOf } from './transfer-files.js';
 import type { TransferRun } from './transfer-run.js';
+import type { TransferResult } from './transfer.js';
+
+/**
+ * Lands one transfer in `destDir` on this machine: makes the folder, lets `receive` write every
+ * file under its temporary name, then renames them all into place. On any failure, timeout or
+ * abort it removes what was written and rethrows as the transfer's error.
+ */
+export async function landLocally(
+  run: TransferRun,
+  destDir: string,
+  receive: (landing: LocalLanding) => Promise<TransferResult['files']>,
+): Promise<TransferResult> {
+  const landing = new LocalLanding(run);
+  try {
+    await landing.ensureDestDir(destDir);
+    const files = await receive(landing);
+    run.throwIfStopped();
+    await landing.commit();
+    return run.result(files);
+  } catch (error) {
+    await landing.discard();
+    throw run.toError(error);
+  }
+}
 
 /**
  * Where the files of one transfer land on this machine (a get, or a local copy), by the rules of

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { chmod } from 'node:fs/promises';
 import type { Place } from '../common/place.js';
-import { LocalLanding } from './local-landing.js';
+import { landLocally } from './local-landing.js';
 import { planPut, walkSources, type PlannedFile } from './transfer-files.js';
 import { startTransfer, type TransferDirection, type TransferRun } from './transfer-run.js';
 import type { Transfer, TransferOptions, TransferResult } from './transfer.js';
@@ -55,9 +55,7 @@ export class LocalTransfer implements Transfer {
     using run = startTransfer(this.place, direction, sources, destDir, options);
     const plan = planPut(await walkSources(run, sources), destDir);
     run.throwIfStopped();
-    const landing = new LocalLanding(run);
-    try {
-      await landing.ensureDestDir(destDir);
+    return await landLocally(run, destDir, async (landing) => {
       for (const dir of plan.directories) await landing.makeDir(dir.path, dir.mode, dir.source);
       const files: TransferResult['files'] = [];
       for (const file of plan.files) {
@@ -68,13 +66,8 @@ export class LocalTransfer implements Transfer {
           sizeBytes: file.sizeBytes,
         });
       }
-      run.throwIfStopped();
-      await landing.commit();
-      return run.result(files);
-    } catch (error) {
-      await landing.discard();
-      throw run.toError(error);
-    }
+      return files;
+    });
   }
 }
 

@@ -4,7 +4,7 @@ import { raceDeadline } from '../common/deadline.js';
 import type { Place } from '../common/place.js';
 import { quotePosix } from '../common/quote.js';
 import type { SshTransport } from '../transports/ssh/ssh-transport.js';
-import { LocalLanding } from './local-landing.js';
+import { landLocally } from './local-landing.js';
 import { formatRecord, readAck, ScpReader, writeWithBackpressure } from './scp-protocol.js';
 import { receiveAll, type ScpStream } from './scp-receive.js';
 import {
@@ -105,20 +105,12 @@ export class ScpTransfer implements Transfer {
     options: TransferOptions = {},
   ): Promise<TransferResult> {
     using run = startTransfer(this.place, 'get', remotePaths, localDir, options);
-    const landing = new LocalLanding(run);
     const commandLine = `scp -r -f -- ${remotePaths.map(quotePosix).join(' ')}`;
-    try {
-      await landing.ensureDestDir(localDir);
-      const files = await this.withStream(run, commandLine, (stream) =>
+    return await landLocally(run, localDir, (landing) =>
+      this.withStream(run, commandLine, (stream) =>
         receiveAll(stream, run, landing, remotePaths, localDir, options),
-      );
-      run.throwIfStopped();
-      await landing.commit();
-      return run.result(files);
-    } catch (error) {
-      await landing.discard();
-      throw run.toError(error);
-    }
+      ),
+    );
   }
 
   /**

@@ -11,7 +11,7 @@ import { lstat } from 'node:fs/promises';
 import { addAbortSignal } from 'node:stream';
 import { posix } from 'node:path';
 import type { Place } from '../../common/place.js';
-import { LocalLanding } from '../../transfers/local-landing.js';
+import { landLocally, type LocalLanding } from '../../transfers/local-landing.js';
 import {
   describePaths,
   startTransfer,
@@ -110,19 +110,12 @@ export class DockerArchiveTransfer implements Transfer {
     options: TransferOptions = {},
   ): Promise<TransferResult> {
     using run = await this.start('get', remotePaths, localDir, options);
-    const landing = new LocalLanding(run);
-    try {
-      await landing.ensureDestDir(localDir);
+    return await landLocally(run, localDir, async (landing) => {
       const files: ExtractedFile[] = [];
       for (const remotePath of remotePaths)
         files.push(...(await this.getOne(run, landing, remotePath, localDir, options)));
-      run.throwIfStopped();
-      await landing.commit();
-      return run.result(files);
-    } catch (error) {
-      await landing.discard();
-      throw run.toError(error);
-    }
+      return files;
+    });
   }
 
   private async getOne(
