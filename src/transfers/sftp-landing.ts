@@ -28,10 +28,7 @@ export class SftpLanding {
     if (info) throw this.run.notADirectory(dir);
     const parent = posix.dirname(dir);
     if (parent !== dir) await this.ensureDestDir(parent);
-    await this.channel.mkdir(dir).catch((error: unknown) => {
-      throw this.run.createFailed(dir, error);
-    });
-    this.created.push(dir);
+    await this.mkdir(dir, undefined, (error) => this.run.createFailed(dir, error));
   }
 
   /** Makes a directory of a tree being put, unless it exists (it then keeps its mode). */
@@ -39,11 +36,25 @@ export class SftpLanding {
     const info = await this.channel.statIfExists(dir.path).catch(() => undefined);
     if (info?.isDirectory()) return;
     if (info) throw this.run.failed(dir.source, `${dir.path} exists and is not a directory`);
-    await this.channel.mkdir(dir.path, 0o700).catch((error: unknown) => {
-      throw this.run.writeFailed(dir.source, dir.path, error);
-    });
-    this.created.push(dir.path);
+    await this.mkdir(dir.path, 0o700, (error) => this.run.writeFailed(dir.source, dir.path, error));
     this.dirModes.push([dir.path, dir.mode]);
+  }
+
+  /**
+   * Makes `dir`, counted as this put's before the request goes out: a stop ends the channel while
+   * the request may already have been done on the host, so {@link discard} must try to remove it.
+   * A definite refusal from the host (not a stop) means it was not made.
+   */
+  private async mkdir(
+    dir: string,
+    mode: number | undefined,
+    failure: (error: unknown) => Error,
+  ): Promise<void> {
+    this.created.push(dir);
+    await this.channel.mkdir(dir, mode).catch((error: unknown) => {
+      if (!this.run.isStopped) this.created.splice(this.created.lastIndexOf(dir), 1);
+      throw failure(error);
+    });
   }
 
   /** The temporary name a file is uploaded under; it is renamed into place at the commit. */

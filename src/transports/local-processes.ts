@@ -35,6 +35,15 @@ function listProcessesSync(): ProcessStat[] {
   return list;
 }
 
+/** The session `pid` runs in, or undefined once it ended. */
+export function sessionOf(pid: number): number | undefined {
+  try {
+    return parseStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'))?.session;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Pids whose parent is `parentPid`. */
 export async function findChildren(parentPid: number): Promise<number[]> {
   const children: number[] = [];

@@ -3,7 +3,7 @@ import { ExecOutput } from '../common/bounded-output.js';
 import { Deadline, raceDeadline } from '../common/deadline.js';
 import { describePlace, placeDetails, shortCommand, type Place } from '../common/place.js';
 import { ClosedError, CommandError, ConfigError } from '../errors.js';
-import { findChildren, killSessions, trackSession } from './local-processes.js';
+import { findChildren, killSessions, sessionOf, trackSession } from './local-processes.js';
 import type {
   Argv,
   ExecOptions,
@@ -46,8 +46,14 @@ export class LocalTransport implements Transport {
   async openShell(options: ShellChannelOptions): Promise<ShellChannel> {
     this.assertOpen('open a shell');
     const child = options.pty
-      ? spawn('script', ['-q', '-f', '-e', '-c', options.shell ?? 'sh -i', '/dev/null'], {
-          env: { ...process.env, TERM: options.term ?? 'dumb' },
+      ? // `script` runs its command through `$SHELL -c`; `exec` makes the shell itself lead the
+        // terminal's session whatever $SHELL is (dash would keep a `sh -c` above it).
+        spawn('script', ['-q', '-f', '-e', '-c', `exec ${options.shell ?? 'sh -i'}`, '/dev/null'], {
+          env: {
+            ...process.env,
+            SHELL: process.env.SHELL || '/bin/sh',
+            TERM: options.term ?? 'dumb',
+          },
           detached: true,
         })
       : spawn(options.shell ?? 'sh', [], { env: process.env, detached: true });
@@ -207,6 +213,8 @@ class LocalShellChannel implements ShellChannel {
   /** Forget the session leaders tracked for node's exit (see trackSession). */
   private readonly untrack: Array<() => void> = [];
   private endedListener?: () => void;
+  /** Sessions besides the child's own that the shell's jobs run in (a terminal's). */
+  private readonly sessions: number[] = [];
 
   constructor(
     private readonly child: ChildProcessWithoutNullStreams,
@@ -228,7 +236,13 @@ class LocalShellChannel implements ShellChannel {
 
   set shellPid(pid: number | undefined) {
     this.pid = pid;
-    if (pid !== undefined && pid !== this.child.pid) this.untrack.push(trackSession(pid));
+    if (pid === undefined) return;
+    // The session the shell runs in (its own on a terminal), wherever it came from.
+    const session = sessionOf(pid);
+    if (session !== undefined && session !== this.child.pid) {
+      this.sessions.push(session);
+      this.untrack.push(trackSession(session));
+    }
   }
 
   onData(listener: (chunk: Buffer) => void): void {
@@ -276,7 +290,7 @@ class LocalShellChannel implements ShellChannel {
   private async end(): Promise<void> {
     this.child.stdin.end();
     await raceDeadline(this.exited, this.closeTimeoutMs);
-    killSessions([this.child.pid, this.pid]);
+    killSessions([this.child.pid, ...this.sessions]);
     for (const untrack of this.untrack) untrack();
     await raceDeadline(this.exited, this.closeTimeoutMs);
     this.child.stdout.destroy();
