@@ -12,10 +12,14 @@ export interface CliResult {
   durationMs: number;
 }
 
-/** Spawns the built `otto` with arguments and collects its output. */
+/**
+ * Spawns the built `otto` with arguments and collects its output. After `timeoutMs` (default
+ * 60 s) it is killed and the result says so on stderr, with exit code -1: a hang fails the test
+ * that waits on it, and leaves nothing behind.
+ */
 export function runCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   const startMs = performance.now();
   const child = spawn(process.execPath, [OTTO_BIN, ...args], {
@@ -27,10 +31,24 @@ export function runCli(
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let hasTimedOut = false;
+  const timer = setTimeout(() => {
+    hasTimedOut = true;
+    child.kill('SIGKILL');
+  }, options.timeoutMs ?? 60_000);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ exitCode: code ?? 1, stdout, stderr, durationMs: performance.now() - startMs }),
-    );
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const note = hasTimedOut
+        ? `\n[runCli: killed after ${options.timeoutMs ?? 60_000} ms]\n`
+        : '';
+      resolve({
+        exitCode: hasTimedOut ? -1 : (code ?? 1),
+        stdout,
+        stderr: stderr + note,
+        durationMs: performance.now() - startMs,
+      });
+    });
   });
 }

@@ -19,13 +19,16 @@ export interface TempRepo {
  */
 export async function makeTempRepo(options: {
   settings?: string;
-  hosts?: unknown[];
-  files?: Record<string, string>;
+  /** The lab's hosts.json: a value written as JSON, or the file's exact text or bytes. */
+  hosts?: unknown;
+  files?: Record<string, string | Buffer>;
+  /** Write into this folder (from an earlier call, whose files are replaced) instead of a new one. */
+  base?: string;
 }): Promise<TempRepo> {
-  const base = await makeTempDir('otto-repo-');
+  const base = options.base ?? (await makeTempDir('otto-repo-'));
   const root = join(base, 'repo');
   const labDir = join(base, 'labs', 'main');
-  const files: Record<string, string> = {
+  const files: Record<string, string | Buffer> = {
     '.otto/settings.toml': `name = "demo"\nversion = "1.0.0"\nlabs = ["\${sutDir}/../labs/main"]\n${options.settings ?? ''}`,
     ...options.files,
   };
@@ -34,7 +37,10 @@ export async function makeTempRepo(options: {
     await writeFile(join(root, path), text);
   }
   await mkdir(labDir, { recursive: true });
-  await writeFile(join(labDir, 'hosts.json'), JSON.stringify(options.hosts ?? [], null, 2));
+  const hosts = options.hosts ?? [];
+  const hostsText =
+    typeof hosts === 'string' || Buffer.isBuffer(hosts) ? hosts : JSON.stringify(hosts, null, 2);
+  await writeFile(join(labDir, 'hosts.json'), hostsText);
   const xdir = join(base, 'xdir');
   return {
     base,

@@ -1,0 +1,4 @@
+import type { BadInputCase } from './case.js';
+
+/** Bad lab files and settings files. */
+export const LAB_CASES: BadInputCase[] = [];
