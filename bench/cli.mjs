@@ -12,6 +12,11 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const HOSTS = 500;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+/**
+ * Another build of the CLI to measure side by side (e.g. the commit before a change):
+ * BENCH_BASELINE_CLI=/path/to/other/dist/cli/main.js npm run bench -- cli
+ */
+const BASELINE_CLI = process.env.BENCH_BASELINE_CLI;
 /** Targets on the medians. */
 const TARGETS = { help: 300, listHosts: 500 };
 
@@ -88,6 +93,15 @@ export async function run() {
         { name: 'otto --help', run: () => node([CLI, '--help'], base) },
         { name: `otto -l big --list-hosts (${HOSTS} hosts)`, run: () => node(listArgs, labEnv) },
         { name: 'otto --version', run: () => node([CLI, '--version'], base) },
+        ...(BASELINE_CLI
+          ? [
+              { name: 'baseline otto --help', run: () => node([BASELINE_CLI, '--help'], base) },
+              {
+                name: `baseline otto -l big --list-hosts (${HOSTS} hosts)`,
+                run: () => node([BASELINE_CLI, ...listArgs.slice(1)], labEnv),
+              },
+            ]
+          : []),
       ],
       { rounds: ROUNDS, warmup: 2 },
     );
