@@ -1,38 +1,117 @@
 /**
  * otto-ts: deploy to, test and monitor software on machines and Docker containers.
- * This module re-exports the public API only.
+ * This module re-exports the public API only: what code using hosts, labs, instructions and
+ * Docker images and containers calls. The CLI's plumbing (option flags, host overrides, module
+ * loading, the reservation gate, listings) and the engines under the hosts (transports, shell
+ * sessions, transfer implementations) stay inside; docs/api.md lists every decision.
  */
-export * from './errors.js';
-export { parseDurationMs, formatDurationMs } from './common/duration.js';
+
+// Errors: every failure is one of these, with a stable code.
 export {
-  Deadline,
-  raceDeadline,
-  waitUntil,
-  type DeadlineOptions,
-  type StopReason,
-  type WaitOptions,
-  type WaitResult,
-} from './common/deadline.js';
+  OttoError,
+  ConfigError,
+  ConnectionError,
+  CommandError,
+  TimeoutError,
+  AbortedError,
+  ClosedError,
+  TransferError,
+  DockerError,
+  ImageBuildError,
+  ReservationError,
+  InstructionError,
+  isOttoError,
+  type ErrorDetails,
+  type OttoErrorOptions,
+  type ConfigErrorCode,
+  type ConnectionErrorCode,
+  type CommandErrorCode,
+  type TimeoutErrorCode,
+  type TransferErrorCode,
+  type DockerErrorCode,
+  type ImageBuildErrorCode,
+  type InstructionErrorCode,
+} from './errors.js';
+
+// Hosts: run commands, sessions, transfers, repeats, fan-out.
+export type {
+  Host,
+  HostSession,
+  Commands,
+  Argv,
+  OutputOptions,
+  RunOptions,
+  OneshotOptions,
+  ExpectOptions,
+  InteractOptions,
+} from './hosts/host.js';
 export {
-  DEFAULT_MAX_OUTPUT_BYTES,
-  type OutputSink,
-  type OutputStreamName,
-} from './common/bounded-output.js';
-export { describePlace, type Place } from './common/place.js';
-export { SYSTEM_CLOCK, type Clock } from './common/clock.js';
-export type { ProgressEvent, ProgressListener } from './common/progress.js';
-export { createConsoleLogger, SILENT_LOGGER, type Logger, type LogLevel } from './common/logger.js';
+  RunResult,
+  isOkStatus,
+  type CommandResult,
+  type ShellCommand,
+  type Status,
+} from './hosts/command-result.js';
+export type { HostOptions } from './hosts/host-options.js';
+export type { RepeatOptions, RepeatRecord } from './hosts/repeater.js';
+export { LocalHost } from './hosts/local-host.js';
+export {
+  SshHost,
+  type SshHostOptions,
+  type SshTransferKind,
+  type SshTunnels,
+} from './hosts/ssh-host.js';
+export { ContainerHost, type ContainerHostOptions } from './hosts/container-host.js';
+export { runOnHosts, type FanOutOptions, type HostOutcome } from './hosts/fan-out.js';
+export type { SshTarget, HostKeyPolicy } from './transports/ssh/ssh-target.js';
+export type { TransportKind } from './transports/transport.js';
+export type {
+  TransferOptions,
+  TransferProgress,
+  TransferResult,
+  TransferredFile,
+} from './transfers/transfer.js';
+export type { ExpectRule } from './sessions/expect-matcher.js';
+export type { OutputSink, OutputStreamName } from './common/bounded-output.js';
+
+// Labs and repos: load a lab, make its hosts.
+export { loadLab, type Lab, type LoadLabOptions } from './lab/lab.js';
+export type { LabFileHost } from './lab/lab-file.js';
+export type { LabHostEntry } from './lab/lab-schema.js';
+export { createLabHost, type HostDefaults } from './lab/lab-hosts.js';
+export { LabHostPool, hostDefaultsOf, type LabHostPoolOptions } from './lab/lab-host-pool.js';
+export { readRepo, type Repo, type RepoSettings } from './lab/settings.js';
+export { findRepos, labDirsOf } from './lab/repos.js';
+export type { ReservationBackend } from './lab/reservation-backends.js';
+
+// Instructions and their typed options.
+export {
+  defineInstruction,
+  type Instruction,
+  type InstructionContext,
+  type InstructionOutcome,
+  type InstructionSpec,
+} from './instructions/instruction.js';
+export {
+  defineOptions,
+  type OptionSpec,
+  type OptionSpecs,
+  type OptionValues,
+  type StringOptionSpec,
+  type NumberOptionSpec,
+  type BooleanOptionSpec,
+  type EnumOptionSpec,
+} from './common/option-set.js';
+
+// Docker: the engine, images built offline, containers and networks.
 export {
   EngineClient,
+  type EngineClientOptions,
   type EngineRequest,
   type EngineVersion,
   type ByteSource,
 } from './docker/engine/engine-client.js';
-export {
-  resolveEngineEndpoint,
-  DEFAULT_SOCKET_PATH,
-  type EngineEndpoint,
-} from './docker/engine/engine-endpoint.js';
+export type { EngineEndpoint } from './docker/engine/engine-endpoint.js';
 export {
   ensureEngine,
   type EnsureEngineOptions,
@@ -57,7 +136,6 @@ export {
 } from './docker/images/debian-image.js';
 export {
   ensureCachedImage,
-  recipeTag,
   type CachedImage,
   type EnsureCachedImageOptions,
 } from './docker/images/cached-image.js';
@@ -72,13 +150,14 @@ export {
   buildImage,
   importImage,
   type ImageInfo,
+  type BuildImageOptions,
+  type ImportImageOptions,
 } from './docker/images/image-api.js';
 export {
   runContainer,
   type RunContainerOptions,
   type ContainerRunResult,
 } from './docker/containers/run-container.js';
-export { ownershipLabels, OWNER_LABEL, OWNER_VALUE, RUN_ID } from './docker/labels.js';
 export {
   StartedContainer,
   inspectContainer,
@@ -87,128 +166,18 @@ export {
 } from './docker/containers/started-container.js';
 export type { ContainerSpec, PublishedPort } from './docker/containers/container-spec.js';
 export { StartedNetwork, type NetworkSpec } from './docker/networks/started-network.js';
-export {
-  DockerExecTransport,
-  type DockerExecTransportOptions,
-} from './docker/exec/docker-exec-transport.js';
-export { DockerArchiveTransfer } from './docker/exec/docker-archive-transfer.js';
-export type {
-  Transport,
-  TransportKind,
-  ShellChannel,
-  ShellChannelOptions,
-  ExecOptions,
-  ExecOutcome,
-  Argv,
-  TransportOptions,
-} from './transports/transport.js';
-export { LocalTransport } from './transports/local-transport.js';
-export { SshTransport, type SshTransportOptions } from './transports/ssh/ssh-transport.js';
-export type { SshTarget, HostKeyPolicy } from './transports/ssh/ssh-target.js';
-export type {
-  Transfer,
-  TransferOptions,
-  TransferProgress,
-  TransferResult,
-} from './transfers/transfer.js';
-export { SftpTransfer } from './transfers/sftp-transfer.js';
-export { ScpTransfer } from './transfers/scp-transfer.js';
-export { LocalTransfer } from './transfers/local-transfer.js';
-export {
-  ShellSession,
-  type ShellSessionOptions,
-  type SessionRunOptions,
-  type SessionOutcome,
-} from './sessions/shell-session.js';
-export type { ExpectRule } from './sessions/expect-matcher.js';
-export type {
-  Host,
-  HostSession,
-  Commands,
-  OutputOptions,
-  RunOptions,
-  OneshotOptions,
-  InteractOptions,
-} from './hosts/host.js';
-export {
-  RunResult,
-  isOkStatus,
-  type CommandResult,
-  type ShellCommand,
-  type Status,
-} from './hosts/command-result.js';
-export type { HostOptions } from './hosts/host-options.js';
-export type { RepeatOptions, RepeatRecord } from './hosts/repeater.js';
-export { LocalHost } from './hosts/local-host.js';
-export {
-  SshHost,
-  SSH_TRANSFERS,
-  type SshHostOptions,
-  type SshTransferKind,
-} from './hosts/ssh-host.js';
-export { ContainerHost, type ContainerHostOptions } from './hosts/container-host.js';
-export { runOnHosts, type FanOutOptions, type HostOutcome } from './hosts/fan-out.js';
-export { getDefaultLogger, setDefaultLogger } from './common/logger.js';
+
+// Small helpers user code needs: quoting, durations, waiting, logging, progress.
 export { quotePosix, joinArgv } from './common/quote.js';
-export { loadLab, LAB_FILE_NAME, type Lab, type LoadLabOptions } from './lab/lab.js';
+export { parseDurationMs, formatDurationMs } from './common/duration.js';
+export { waitUntil, type WaitOptions } from './common/deadline.js';
+export type { Clock } from './common/clock.js';
 export {
-  readLabFile,
-  parseLabText,
-  type LabFileHost,
-  type LabProblem,
-  type LabFileContent,
-} from './lab/lab-file.js';
-export { labSchemas, labJsonSchema, labHostId, type LabHostEntry } from './lab/lab-schema.js';
-export { createLabHost, sshTargetFor, findLabHost, type HostDefaults } from './lab/lab-hosts.js';
-export {
-  readRepo,
-  expandSutDir,
-  settingsSchema,
-  type Repo,
-  type RepoSettings,
-} from './lab/settings.js';
-export { findRepos, requireRepos, labDirsOf } from './lab/repos.js';
-export {
-  LabHostPool,
-  emptyLab,
-  hostDefaultsOf,
-  withHostOverrides,
-  type LabHostPoolOptions,
-  type HostOverrides,
-} from './lab/lab-host-pool.js';
-export { DryRunHost } from './hosts/dry-run-host.js';
-export { findUserModule, importUserModule } from './lab/user-modules.js';
-export {
-  checkReservations,
-  assertReserved,
-  reservationUser,
-  createReservationBackend,
-  type ReservationBackend,
-  type ReservationReport,
-} from './lab/reservations.js';
-export {
-  defineOptions,
-  flagNameOf,
-  type OptionSpec,
-  type OptionSpecs,
-  type OptionValues,
-  type StringOptionSpec,
-  type NumberOptionSpec,
-  type BooleanOptionSpec,
-  type EnumOptionSpec,
-} from './common/option-set.js';
-export {
-  defineInstruction,
-  isInstruction,
-  exitCodeOf,
-  type Instruction,
-  type InstructionContext,
-  type InstructionOutcome,
-  type InstructionSpec,
-} from './instructions/instruction.js';
-export {
-  findInstructions,
-  type FoundInstruction,
-  type FoundInstructions,
-} from './instructions/find-instructions.js';
-export { runInstruction, type InstructionRun } from './instructions/run-instruction.js';
+  createConsoleLogger,
+  getDefaultLogger,
+  setDefaultLogger,
+  SILENT_LOGGER,
+  type Logger,
+  type LogLevel,
+} from './common/logger.js';
+export type { ProgressEvent, ProgressListener } from './common/progress.js';

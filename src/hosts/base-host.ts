@@ -15,6 +15,7 @@ import type { Transfer, TransferOptions, TransferResult } from '../transfers/tra
 import { commandFailure, statusOf, type CommandResult, type RunResult } from './command-result.js';
 import type {
   Commands,
+  ExpectOptions,
   Host,
   HostSession,
   InteractOptions,
@@ -37,15 +38,15 @@ const DEFAULT_SESSION = 'default';
 export abstract class BaseHost implements Host {
   readonly id: string;
   log: boolean;
-  protected readonly logLines: HostLog;
+  private readonly logLines: HostLog;
   private readonly sessions = new Map<string, HostSessionHandle>();
   private readonly repeaters = new Map<string, Repeater>();
   private closing?: Promise<void>;
 
   protected constructor(
-    protected readonly transport: Transport,
-    protected readonly transfer: Transfer,
-    protected readonly options: ResolvedHostOptions,
+    private readonly transport: Transport,
+    private readonly transfer: Transfer,
+    private readonly options: ResolvedHostOptions,
   ) {
     this.id = options.id;
     this.log = options.log;
@@ -133,10 +134,7 @@ export abstract class BaseHost implements Host {
     await (await this.session(DEFAULT_SESSION, 'send text')).send(text);
   }
 
-  async expect(
-    pattern: RegExp | string,
-    options: { timeoutMs?: number; signal?: AbortSignal } = {},
-  ): Promise<string> {
+  async expect(pattern: RegExp | string, options: ExpectOptions = {}): Promise<string> {
     return (await this.session(DEFAULT_SESSION, 'expect output')).expect(pattern, options);
   }
 
@@ -214,7 +212,7 @@ export abstract class BaseHost implements Host {
   }
 
   /** Refuses calls once the host is closed. */
-  protected assertOpen(call: string): void {
+  private assertOpen(call: string): void {
     const refusal = this.refusal(call);
     if (refusal) throw refusal;
   }
@@ -306,10 +304,7 @@ class HostSessionHandle implements HostSession {
     return this.session.send(text);
   }
 
-  expect(
-    pattern: RegExp | string,
-    options: { timeoutMs?: number; signal?: AbortSignal } = {},
-  ): Promise<string> {
+  expect(pattern: RegExp | string, options: ExpectOptions = {}): Promise<string> {
     return this.session.expect(pattern, {
       timeoutMs: options.timeoutMs ?? this.options.expectTimeoutMs,
       signal: options.signal,

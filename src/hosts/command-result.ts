@@ -8,13 +8,17 @@ import type { ExpectRule } from '../sessions/expect-matcher.js';
  */
 export type Status = 'success' | 'failed' | 'error' | 'unstable' | 'skipped';
 
-/** True for the statuses that count as ok. */
+/**
+ * True for the statuses that count as ok: `success` and `skipped`.
+ * @example if (!isOkStatus(result.status)) console.log(result.output);
+ */
 export function isOkStatus(status: Status): boolean {
   return status === 'success' || status === 'skipped';
 }
 
 /** What one command did. */
 export interface CommandResult {
+  /** The command as run: the command line, or an argv joined and quoted for a shell. */
   command: string;
   /** stdout and stderr in the order they came. */
   output: string;
@@ -26,7 +30,12 @@ export interface CommandResult {
   outputBytes: Buffer;
   /** Exit code; -1 when the command did not finish. */
   exitCode: number;
+  /**
+   * `success` (an accepted exit code), `failed` (another one), `error` (it did not finish) or
+   * `skipped` (a dry run).
+   */
   status: Status;
+  /** How long it ran, in milliseconds. */
   durationMs: number;
   /** Bytes of `output` dropped by the output limit; a marker line stands where they were. */
   droppedBytes: number;
@@ -39,9 +48,11 @@ export interface CommandResult {
 
 /** A command with its own prompts, deadline and accepted exit codes. */
 export interface ShellCommand {
+  /** The command line, run by the session's shell (multi-line scripts and heredocs work). */
   cmd: string;
   /** Prompts to answer while it runs: `[[/password:/i, 'secret\n']]`. */
   expects?: readonly ExpectRule[];
+  /** Its own deadline, within the list's. @default what is left of the list's deadline */
   timeoutMs?: number;
   /** Exit codes that count as success. @default [0] */
   okExitCodes?: readonly number[];
@@ -80,9 +91,18 @@ function emptyResult(command: string, output: string): Omit<CommandResult, 'stat
   };
 }
 
-/** What `run` did with one or more commands. */
+/**
+ * What `run` did with one or more commands: a result per command of the list, in order (those not
+ * run after a stop come back as `error` results saying why).
+ * @example
+ * const run = await host.run(['make', 'make test']);
+ * if (!run.ok) console.log(run.status, run.results.map((r) => r.exitCode));
+ */
 export class RunResult {
-  constructor(readonly results: readonly CommandResult[]) {}
+  constructor(
+    /** One result per command of the list, in order. */
+    readonly results: readonly CommandResult[],
+  ) {}
 
   /** The first status that is not ok, else `skipped` when nothing ran (a dry run), else `success`. */
   get status(): Status {
@@ -93,6 +113,7 @@ export class RunResult {
     return skippedAll ? 'skipped' : 'success';
   }
 
+  /** True when every command is ok (`success` or `skipped`). */
   get ok(): boolean {
     return isOkStatus(this.status);
   }
@@ -108,7 +129,12 @@ export class RunResult {
     return this.results[0]!;
   }
 
-  /** Throws a {@link CommandError} for the first command that is not ok; returns this otherwise. */
+  /**
+   * Throws a {@link CommandError} (`COMMAND_FAILED`) for the first command that is not ok, with its
+   * output's last lines; returns this otherwise.
+   * @param hostId the host's id, for the message.
+   * @example const { results } = (await host.run('make')).check(host.id);
+   */
   check(hostId: string): this {
     const failed = this.results.find((result) => !isOkStatus(result.status));
     if (failed) throw commandFailure(failed, hostId);

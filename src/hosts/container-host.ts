@@ -24,9 +24,15 @@ export interface ContainerHostOptions extends HostOptions {
  * console.log((await web.run('ls /srv/site')).only().output);
  */
 export class ContainerHost extends BaseHost {
+  /** The engine the container runs on (closed with the host when the host made it). */
   readonly engine: EngineClient;
+  /** The container's id or name, as given. */
   readonly containerId: string;
 
+  /**
+   * Makes the host of a running container, by id or name; nothing is asked of the engine until the
+   * first call. The host's id is the name, or the first 12 digits of a full id.
+   */
   constructor(container: string, options: ContainerHostOptions = {}) {
     const engine = options.engine ?? EngineClient.fromEnvironment();
     const resolved = normalizeHostOptions(options, {

@@ -12,6 +12,7 @@ import { normalizeHostOptions, transportOptionsOf, type HostOptions } from './ho
  * const { results } = await local.run(['cd /tmp', 'pwd']);
  */
 export class LocalHost extends BaseHost {
+  /** Makes the host (id `local` unless given); its shell starts on the first call. */
   constructor(options: HostOptions = {}) {
     const resolved = normalizeHostOptions(options, { id: 'local', pty: false });
     super(

@@ -19,7 +19,9 @@ export interface RepeatOptions {
 export interface RepeatRecord {
   /** 1 for the first run. */
   iteration: number;
+  /** When the run started. */
   startedAt: Date;
+  /** What the run gave. */
   result: RunResult;
 }
 

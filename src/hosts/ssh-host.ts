@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { ConfigError } from '../errors.js';
 import { ScpTransfer } from '../transfers/scp-transfer.js';
 import { SftpTransfer } from '../transfers/sftp-transfer.js';
@@ -9,7 +10,29 @@ import { normalizeHostOptions, transportOptionsOf, type HostOptions } from './ho
 
 /** The transfer protocols of an SSH host. */
 export const SSH_TRANSFERS = ['sftp', 'scp'] as const;
+/** How an SSH host moves files: `sftp` or `scp`. */
 export type SshTransferKind = (typeof SSH_TRANSFERS)[number];
+
+/**
+ * What an SSH host's connection offers besides commands: tunnels through it, each a new channel
+ * on the same connection (and its hops). Our own type, so that no type of the SSH driver is
+ * part of the public API.
+ */
+export interface SshTunnels {
+  /** The chain, for messages: `otto@10.0.0.5:22 via root@127.0.0.1:32771`. */
+  readonly address: string;
+  /**
+   * Opens a TCP tunnel (`direct-tcpip`) from the host to `host:port`, as `ssh -W` does. A refusal
+   * rejects with a `ConnectionError` (`FORWARD_FAILED`).
+   * @example const db = await host.ssh.forwardOut('127.0.0.1', 5432);
+   */
+  forwardOut(host: string, port: number): Promise<Duplex>;
+  /**
+   * Opens a stream to a Unix socket on the host, e.g. `/var/run/docker.sock`. A refusal rejects
+   * with a `ConnectionError` (`FORWARD_FAILED`).
+   */
+  openUnixSocket(path: string): Promise<Duplex>;
+}
 
 /** Options of an {@link SshHost} besides where it is. */
 export interface SshHostOptions extends HostOptions {
@@ -26,9 +49,13 @@ export interface SshHostOptions extends HostOptions {
  * await db.run('sudo systemctl restart postgresql', { expects: [[/password/i, 'secret\n']] });
  */
 export class SshHost extends BaseHost {
-  /** The SSH connection, for tunnels (`forwardOut`, `openUnixSocket`). */
-  readonly ssh: SshTransport;
+  /** The host's SSH connection, for tunnels (`forwardOut`, `openUnixSocket`). */
+  readonly ssh: SshTunnels;
 
+  /**
+   * Makes the host; nothing connects until the first call. Invalid options or an invalid target
+   * throw a `ConfigError` listing every problem.
+   */
   constructor(target: SshTarget, options: SshHostOptions = {}) {
     const resolved = normalizeHostOptions(options, {
       id: target.name ?? `${target.username}@${target.host}`,

@@ -41,7 +41,9 @@ import type { Place } from '../common/place.js';
 export interface TransferProgress {
   /** The file being moved, as named on the sending side. */
   file: string;
+  /** Bytes of that file moved so far. */
   doneBytes: number;
+  /** The file's size in bytes. */
   totalBytes: number;
 }
 
@@ -55,10 +57,26 @@ export interface TransferOptions {
   signal?: AbortSignal;
 }
 
-/** What a finished transfer moved. */
+/** One file a transfer moved. */
+export interface TransferredFile {
+  /** Its path on the sending side. */
+  source: string;
+  /** Its path on the receiving side, inside the destination directory. */
+  destination: string;
+  /** Its size in bytes. */
+  sizeBytes: number;
+}
+
+/**
+ * What a finished transfer moved.
+ * @example
+ * const { files, durationMs } = await host.put(['build/'], '/srv/app');
+ * console.log(`${files.length} files in ${durationMs} ms`);
+ */
 export interface TransferResult {
   /** Every file moved (directories are walked; their files are listed one by one). */
-  files: Array<{ source: string; destination: string; sizeBytes: number }>;
+  files: TransferredFile[];
+  /** How long the whole call took, in milliseconds. */
   durationMs: number;
 }
 

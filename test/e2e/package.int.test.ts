@@ -1,18 +1,228 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, type ExecFileException } from 'node:child_process';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import ts from 'typescript';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
-const DIST_INDEX = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+/**
+ * The package as its users get it: the built entry point under plain Node ESM, and the packed
+ * tarball installed into a consumer project (test/consumer/) that is type-checked with
+ * `skipLibCheck: false` and run. docs/api.md explains the export decisions listed here.
+ */
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CONSUMER_FIXTURE = join(ROOT, 'test/consumer');
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+
+/** Every value the package exports (classes, functions, constants). */
+const PUBLIC_VALUES = [
+  'AbortedError', 'BASE_IMAGE_KINDS', 'BUSYBOX_IMAGE', 'ClosedError', 'CommandError',
+  'ConfigError', 'ConnectionError', 'ContainerHost', 'DEBIAN_RECIPE', 'DockerError',
+  'EngineClient', 'ImageBuildError', 'InstructionError', 'LabHostPool', 'LocalHost', 'OttoError',
+  'ReservationError', 'RunResult', 'SILENT_LOGGER', 'SshHost', 'StartedContainer',
+  'StartedNetwork', 'TimeoutError', 'TransferError', 'buildImage', 'createConsoleLogger',
+  'createLabHost', 'debianImageRef', 'defineInstruction', 'defineOptions', 'ensureBaseImage',
+  'ensureBusyboxImage', 'ensureCachedImage', 'ensureDebianImage', 'ensureEngine',
+  'ensureImageFromDirectory', 'findRepos', 'formatDurationMs', 'getDefaultLogger',
+  'hostDefaultsOf', 'importImage', 'inspectContainer', 'inspectImage', 'isOkStatus',
+  'isOttoError', 'joinArgv', 'labDirsOf', 'loadLab', 'parseDurationMs', 'quotePosix', 'readRepo',
+  'removeContainer', 'removeImage', 'runContainer', 'runOnHosts', 'setDefaultLogger', 'tagImage',
+  'waitUntil',
+]; // prettier-ignore
+
+/** Every type the package exports besides the classes. */
+const PUBLIC_TYPES = [
+  'Argv', 'BaseImageKind', 'BaseImageOptions', 'BooleanOptionSpec', 'BuildImageOptions',
+  'ByteSource', 'CachedImage', 'Clock', 'CommandErrorCode', 'CommandResult', 'Commands',
+  'ConfigErrorCode', 'ConnectionErrorCode', 'ContainerHostOptions', 'ContainerRunResult',
+  'ContainerSpec', 'ContainerState', 'DebianImageOptions', 'DebianRecipe',
+  'DirectoryImageOptions', 'DockerErrorCode', 'EngineClientOptions', 'EngineEndpoint',
+  'EngineRequest', 'EngineStatus', 'EngineVersion', 'EnsureCachedImageOptions',
+  'EnsureEngineOptions', 'EnumOptionSpec', 'ErrorDetails', 'ExpectOptions', 'ExpectRule',
+  'FanOutOptions', 'Host', 'HostDefaults', 'HostKeyPolicy', 'HostOptions', 'HostOutcome',
+  'HostSession', 'ImageBuildErrorCode', 'ImageInfo', 'ImportImageOptions', 'Instruction',
+  'InstructionContext', 'InstructionErrorCode', 'InstructionOutcome', 'InstructionSpec',
+  'InteractOptions', 'Lab', 'LabFileHost', 'LabHostEntry', 'LabHostPoolOptions',
+  'LoadLabOptions', 'LogLevel', 'Logger', 'NetworkSpec', 'NumberOptionSpec', 'OneshotOptions',
+  'OptionSpec', 'OptionSpecs', 'OptionValues', 'OttoErrorOptions', 'OutputOptions', 'OutputSink',
+  'OutputStreamName', 'ProgressEvent', 'ProgressListener', 'PublishedPort', 'RepeatOptions',
+  'RepeatRecord', 'Repo', 'RepoSettings', 'ReservationBackend', 'RunContainerOptions',
+  'RunOptions', 'ShellCommand', 'SshHostOptions', 'SshTarget', 'SshTransferKind', 'SshTunnels',
+  'Status', 'StringOptionSpec', 'TimeoutErrorCode', 'TransferErrorCode', 'TransferOptions',
+  'TransferProgress', 'TransferResult', 'TransferredFile', 'TransportKind', 'WaitOptions',
+]; // prettier-ignore
+
+interface Finished {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a program to its end. npm's own variables are left out of its environment: under
+ * `npm test` they point at this repository (`npm_config_local_prefix`), not at the consumer.
+ */
+function run(file: string, args: string[], cwd: string, timeoutMs = 180_000): Promise<Finished> {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')),
+  );
+  return new Promise((done) => {
+    execFile(
+      file,
+      args,
+      { cwd, env, timeout: timeoutMs, encoding: 'utf8' },
+      (error, stdout, stderr) => done({ exitCode: exitCodeOf(error), stdout, stderr }),
+    );
+  });
+}
+
+function exitCodeOf(error: ExecFileException | null): number {
+  if (!error) return 0;
+  return typeof error.code === 'number' ? error.code : -1;
+}
+
+/** Packs the built package into `dir` and returns the tarball's path. */
+async function packInto(dir: string): Promise<string> {
+  const packed = await run(
+    'npm',
+    ['pack', ROOT, '--pack-destination', dir, '--json', '--ignore-scripts'],
+    dir,
+  );
+  expect(packed.exitCode, packed.stderr).toBe(0);
+  const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
+  return join(dir, filename);
+}
+
+/**
+ * Installs the tarball and the Node types this repository uses, from npm's cache when it has them
+ * all (fast, no network), else from the registry.
+ */
+async function install(consumerDir: string, tarball: string): Promise<void> {
+  const nodeTypes = JSON.parse(
+    await readFile(join(ROOT, 'node_modules/@types/node/package.json'), 'utf8'),
+  ) as { version: string };
+  const args = ['install', tarball, `@types/node@${nodeTypes.version}`, '--ignore-scripts'];
+  const quiet = ['--no-audit', '--no-fund', '--no-package-lock'];
+  let result = await run('npm', [...args, '--offline', ...quiet], consumerDir);
+  if (result.exitCode !== 0)
+    result = await run('npm', [...args, '--prefer-offline', ...quiet], consumerDir);
+  expect(result.exitCode, result.stderr).toBe(0);
+}
+
+/** The declaration files a consumer's compiler reads: index.d.ts and all it imports, transitively. */
+async function reachableDeclarations(indexPath: string): Promise<string[]> {
+  const seen = new Set<string>();
+  const pending = [indexPath];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = await readFile(file, 'utf8');
+    for (const [, specifier] of text.matchAll(/(?:from\s+|import\(\s*)['"](\.[^'"]+)['"]/g))
+      pending.push(resolve(dirname(file), specifier!.replace(/\.js$/, '.d.ts')));
+  }
+  return [...seen].sort();
+}
+
+/** The names a declaration file exports, types and values alike, as the compiler sees them. */
+function exportedNames(indexPath: string): string[] {
+  const program = ts.createProgram([indexPath], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    noEmit: true,
+  });
+  const checker = program.getTypeChecker();
+  const entry = checker.getSymbolAtLocation(program.getSourceFile(indexPath)!)!;
+  return checker.getExportsOfModule(entry).map((symbol) => symbol.name);
+}
 
 describe('the built package', () => {
-  it('loads under plain Node ESM, every entry point there (CommonJS dependencies included)', () => {
-    const script = `const m = await import(${JSON.stringify(DIST_INDEX)}); console.log(['LocalHost', 'SshHost', 'ContainerHost', 'SshTransport', 'SftpTransfer', 'ScpTransfer', 'EngineClient', 'ensureBaseImage', 'runOnHosts'].map((name) => typeof m[name]).join(' '));`;
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      encoding: 'utf8',
+  it('loads under plain Node ESM (CommonJS dependencies included) and exports exactly the public values', async () => {
+    const index = JSON.stringify(join(ROOT, 'dist/index.js'));
+    const script = `const m = await import(${index}); console.log(JSON.stringify(Object.entries(m).map(([name, value]) => [name, typeof value]).sort()));`;
+    const loaded = await run(process.execPath, ['--input-type=module', '-e', script], ROOT);
+    expect(loaded.stderr).toBe('');
+    const exports = JSON.parse(loaded.stdout) as Array<[string, string]>;
+    expect(exports.map(([name]) => name)).toEqual([...PUBLIC_VALUES].sort());
+    expect(exports.filter(([, type]) => type === 'undefined')).toEqual([]);
+  });
+});
+
+describe('the packed package in a consumer project', () => {
+  let consumerDir = '';
+  let indexDts = '';
+
+  beforeAll(async () => {
+    const dir = await makeTempDir('otto-consumer-');
+    consumerDir = join(dir, 'consumer');
+    await mkdir(consumerDir);
+    for (const file of await readdir(CONSUMER_FIXTURE))
+      await copyFile(join(CONSUMER_FIXTURE, file), join(consumerDir, file));
+    // Written here, not kept in the fixture: a package.json there would take test/consumer out of
+    // this repository's package, where `otto-ts` resolves to dist/ for the repo's own type check.
+    const manifest = { name: 'otto-ts-consumer', private: true, type: 'module' };
+    await writeFile(join(consumerDir, 'package.json'), JSON.stringify(manifest, null, 2));
+    await install(consumerDir, await packInto(dir));
+    indexDts = join(consumerDir, 'node_modules/otto-ts/dist/index.d.ts');
+  }, 300_000);
+
+  it('type-checks strictly, with skipLibCheck off: the compiler prints nothing', async () => {
+    const checked = await run(process.execPath, [TSC, '-p', 'tsconfig.json'], consumerDir);
+    expect({ ...checked, stdout: checked.stdout.trim() }).toEqual({
+      exitCode: 0,
+      stdout: '',
+      stderr: '',
     });
-    expect(result.stderr).toBe('');
-    expect(result.stdout).toBe(
-      'function function function function function function function function function\n',
+  });
+
+  it('runs: a local host, a transfer, a closed host refusing, a lab and its hosts', async () => {
+    const workDir = join(consumerDir, 'work');
+    await mkdir(workDir);
+    const ran = await run(
+      process.execPath,
+      ['--import', 'tsx', 'consumer.ts', workDir],
+      consumerDir,
     );
+    expect(ran).toEqual({
+      exitCode: 0,
+      stdout: [
+        'instruction: deploy device,build 22',
+        'run: success /tmp exit 0',
+        'put: 1 file, 6 bytes',
+        'closed: CLOSED',
+        'lab: carrot_seed ssh',
+        'dry run: carrot_seed skipped',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+  });
+
+  it('declares exactly the public API', () => {
+    expect(exportedNames(indexDts).sort()).toEqual([...PUBLIC_VALUES, ...PUBLIC_TYPES].sort());
+  });
+
+  it('publishes declarations that never mention ssh2 or zod (no driver types)', async () => {
+    const files = await reachableDeclarations(indexDts);
+    const dist = dirname(indexDts);
+    const named = files.map((file) => relative(dist, file));
+    expect(named).toEqual(
+      expect.arrayContaining([
+        'index.d.ts',
+        'hosts/host.d.ts',
+        'hosts/ssh-host.d.ts',
+        'lab/lab.d.ts',
+      ]),
+    );
+    const mentions: string[] = [];
+    for (const file of files) {
+      const lines = (await readFile(file, 'utf8')).split('\n');
+      lines.forEach((line, index) => {
+        if (/\b(ssh2|zod)\b/i.test(line))
+          mentions.push(`${relative(dist, file)}:${index + 1}: ${line.trim()}`);
+      });
+    }
+    expect(mentions).toEqual([]);
   });
 });

@@ -8,10 +8,13 @@ const HOST_KEY_POLICIES: readonly HostKeyPolicy[] = ['accept-new', 'strict', 'of
 
 /** Where and how to reach an SSH server; `hop` chains through other servers first. */
 export interface SshTarget {
+  /** The server's address: a name or an IP address. */
   host: string;
-  /** @default 22 */
+  /** The server's port. @default 22 */
   port?: number;
+  /** The user to log in as. */
   username: string;
+  /** Password for password authentication. */
   password?: string;
   /** Private key content (OpenSSH or PEM). */
   privateKey?: string | Buffer;
