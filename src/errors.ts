@@ -22,13 +22,23 @@ export interface ErrorDetails {
 
 /** Options of every otto-ts error constructor. */
 export interface OttoErrorOptions extends ErrorDetails {
+  /** The error underneath (a socket error, an engine answer), kept as the standard `Error.cause`. */
   cause?: unknown;
 }
 
-/** Base class of every error otto-ts throws. */
+/**
+ * Base class of every error otto-ts throws. The message is the summary, then `details.outputTail`
+ * (indented) and a `Fix:` line from `details.fix`; user code may throw it with codes of its own.
+ * @example
+ * throw new OttoError('FIRMWARE_TOO_OLD', 'Firmware 1.2 on host "sw-1" is older than 2.0.', {
+ *   host: 'sw-1',
+ *   fix: 'upgrade sw-1 to firmware 2.0 or later.',
+ * });
+ */
 export class OttoError<Code extends string = string> extends Error {
   /** Stable machine-readable code, e.g. `ENGINE_UNREACHABLE`. */
   readonly code: Code;
+  /** Where and how it failed: host, transport, operation, exit code, output tail and fix. */
   readonly details: ErrorDetails;
 
   constructor(code: Code, summary: string, options: OttoErrorOptions = {}) {
@@ -73,6 +83,7 @@ export type ConfigErrorCode =
   | 'INVALID_TRANSFER'
   | 'KEY_INVALID'
   | 'LAB_INVALID'
+  | 'LOCAL_SOURCE_NOT_FOUND'
   | 'NO_CREDENTIALS'
   | 'NO_INSTRUCTION'
   | 'NO_LAB'
@@ -84,10 +95,15 @@ export type ConfigErrorCode =
   | 'RESERVED_SESSION'
   | 'SETTINGS_INVALID'
   | 'UNKNOWN_BASE_IMAGE'
+  | 'UNKNOWN_COMMAND'
   | 'UNKNOWN_HOST'
   | 'UNKNOWN_INSTRUCTION'
+  | 'UNKNOWN_LAB'
   | 'UNSUPPORTED_HOST'
-  | 'USAGE';
+  | 'USAGE'
+  | 'USER_MODULE_INVALID'
+  | 'USER_MODULE_NOT_FOUND'
+  | 'XDIR_INVALID';
 
 /** Invalid configuration or options given by the user (labs, settings, arguments). */
 export class ConfigError extends OttoError<ConfigErrorCode> {}
@@ -210,7 +226,16 @@ export function tailLines(text: string, maxLines = 20): string {
   return lines.slice(-maxLines).join('\n');
 }
 
-/** True for every error of otto-ts (typed with its code as a plain string). */
+/**
+ * True for every error of otto-ts (typed with its code as a plain string).
+ * @example
+ * try {
+ *   await ensureBaseImage(engine, 'busybox');
+ * } catch (error) {
+ *   if (!isOttoError(error)) throw error;
+ *   console.error(`${error.code}: ${error.message}`);
+ * }
+ */
 export function isOttoError(error: unknown): error is OttoError {
   return error instanceof OttoError;
 }

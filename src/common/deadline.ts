@@ -12,6 +12,7 @@ export interface DeadlineOptions {
   timeoutMs?: number;
   /** The caller's signal: aborting it stops the work too. */
   signal?: AbortSignal;
+  /** Time source of the deadline; tests pass a fake one. @default the system clock */
   clock?: Clock;
 }
 
@@ -196,13 +197,15 @@ function throwIfAborted(deadline: Deadline, what: string): void {
 
 /** Options of {@link waitUntil}. */
 export interface WaitOptions {
-  /** Give up after this long. */
+  /** Give up after this many milliseconds, with a {@link TimeoutError} (`WAIT_TIMEOUT`). */
   timeoutMs: number;
-  /** Pause between checks. @default 100 */
+  /** Pause between checks, in milliseconds. @default 100 */
   intervalMs?: number;
   /** What is being waited for, for the timeout message, e.g. `the engine at /var/run/docker.sock`. */
   what: string;
+  /** Time source for the deadline and the pauses; tests pass a fake one. @default the system clock */
   clock?: Clock;
+  /** The caller's signal: its abort ends the wait with an {@link AbortedError}. */
   signal?: AbortSignal;
 }
 
@@ -210,6 +213,11 @@ export interface WaitOptions {
  * Calls `check` until it returns a value other than `undefined`, and returns that value.
  * A check that throws counts as "not yet"; its last error becomes the timeout's cause.
  * An abort of `signal` rejects with an {@link AbortedError}.
+ * @example
+ * await waitUntil(async () => ((await container.logs()).includes('ready') ? true : undefined), {
+ *   timeoutMs: 30_000,
+ *   what: `container ${container.name} to log "ready"`,
+ * });
  */
 export async function waitUntil<T>(
   check: () => Promise<T | undefined>,

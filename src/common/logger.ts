@@ -1,12 +1,17 @@
 /** Severity levels, lowest first. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+/** A severity: `debug`, `info`, `warn` or `error`. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Where otto-ts writes what it does. */
 export interface Logger {
+  /** Writes detail that helps find a fault (commands sent, engine requests). */
   debug(message: string): void;
+  /** Writes what is being done, for people following along. */
   info(message: string): void;
+  /** Writes something that went wrong but did not stop the work. */
   warn(message: string): void;
+  /** Writes a failure. */
   error(message: string): void;
 }
 

@@ -15,34 +15,51 @@ interface BaseSpec {
 
 /** A text option, `--name value`; `repeated: true` collects `--tag a --tag b` into a list. */
 export interface StringOptionSpec extends BaseSpec {
+  /** Marks a text option. */
   type: 'string';
+  /** Value when the flag is not given; a list only with `repeated: true`. */
   default?: string | readonly string[];
+  /** The flag must be given; the command refuses to run without it. @default false */
   required?: boolean;
+  /** The flag may be given many times; the value is then the list of them. @default false */
   repeated?: boolean;
 }
 
 /** A number option; `integer: true` refuses fractions; `min`/`max` bound it. */
 export interface NumberOptionSpec extends BaseSpec {
+  /** Marks a number option. */
   type: 'number';
+  /** Value when the flag is not given; a list only with `repeated: true`. */
   default?: number | readonly number[];
+  /** The flag must be given; the command refuses to run without it. @default false */
   required?: boolean;
+  /** The flag may be given many times; the value is then the list of them. @default false */
   repeated?: boolean;
+  /** Refuse fractions. @default false */
   integer?: boolean;
+  /** Smallest value allowed, included. @default no bound */
   min?: number;
+  /** Largest value allowed, included. @default no bound */
   max?: number;
 }
 
 /** A switch, `--name` / `--no-name`. @default false */
 export interface BooleanOptionSpec extends BaseSpec {
+  /** Marks a switch. */
   type: 'boolean';
+  /** Value when neither `--name` nor `--no-name` is given. @default false */
   default?: boolean;
 }
 
 /** One of fixed choices, `--name choice`. */
 export interface EnumOptionSpec extends BaseSpec {
+  /** Marks an option with fixed choices. */
   type: 'enum';
+  /** The values allowed, at least one; `--help` lists them. */
   choices: readonly string[];
+  /** Value when the flag is not given; one of `choices`. */
   default?: string;
+  /** The flag must be given; the command refuses to run without it. @default false */
   required?: boolean;
 }
 

@@ -1,4 +1,9 @@
-/** Quotes one word for a POSIX shell: safe words stay bare, others go in single quotes. */
+/**
+ * Quotes one word for a POSIX shell: safe words stay bare, others go in single quotes.
+ * @example
+ * quotePosix('/tmp/report.txt'); // /tmp/report.txt
+ * quotePosix("it's here"); // 'it'\''s here'
+ */
 export function quotePosix(word: string): string {
   if (word !== '' && /^[A-Za-z0-9_\-+=.,/:@%^]+$/.test(word)) return word;
   return `'${word.replace(/'/g, `'\\''`)}'`;

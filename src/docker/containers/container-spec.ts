@@ -3,23 +3,27 @@ import { ownershipLabels } from '../labels.js';
 
 /** A port of a container published on the machine. */
 export interface PublishedPort {
+  /** The port inside the container, e.g. `22`. */
   containerPort: number;
-  /** @default 0: the engine picks a free port */
+  /** The port on the machine. @default 0: the engine picks a free port */
   hostPort?: number;
   /** Address to bind on the machine. @default '127.0.0.1': never all interfaces unless asked */
   hostIp?: string;
-  /** @default 'tcp' */
+  /** Protocol of the port. @default 'tcp' */
   protocol?: 'tcp' | 'udp';
 }
 
 /** What a container should be. Only `image` is required. */
 export interface ContainerSpec {
+  /** Image reference or id, e.g. `otto/busybox:latest`; it must be in the engine (no pull). */
   image: string;
-  /** @default a name chosen by the engine */
+  /** Container name. @default a name chosen by the engine */
   name?: string;
+  /** argv of the main process; no shell is added. @default the image's own CMD */
   cmd?: string[];
   /** Replaces the image's entrypoint; `[]` clears it. */
   entrypoint?: string[];
+  /** Environment variables besides the image's, by name. */
   env?: Record<string, string>;
   /** Why it exists, recorded in the `otto.purpose` label. @default 'container' */
   purpose?: string;
@@ -29,9 +33,11 @@ export interface ContainerSpec {
   network?: string;
   /** Names under which others on `network` reach it. */
   networkAliases?: string[];
+  /** Ports to publish on the machine. @default none */
   publish?: PublishedPort[];
   /** Bind mounts, `host-path:container-path[:ro]`. */
   binds?: string[];
+  /** Run with every capability and device of the machine. @default false */
   privileged?: boolean;
   /**
    * Run an init process (the engine's docker-init) as PID 1, which reaps orphaned processes: a
@@ -44,8 +50,11 @@ export interface ContainerSpec {
    * of seeing end-of-file. @default false
    */
   openStdin?: boolean;
+  /** User of the main process, `name`, `uid` or `uid:gid`. @default the image's USER */
   user?: string;
+  /** Working folder of the main process. @default the image's WORKDIR */
   workingDir?: string;
+  /** Host name inside the container. @default the first 12 characters of the container id */
   hostname?: string;
 }
 

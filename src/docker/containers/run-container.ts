@@ -4,11 +4,13 @@ import { StartedContainer } from './started-container.js';
 
 /** Options of {@link runContainer}. */
 export interface RunContainerOptions {
+  /** Image reference or id; it must be in the engine (no pull). */
   image: string;
   /** argv of the command; no shell is added. */
   cmd: string[];
   /** Replaces the image's entrypoint; `[]` clears it. @default the image's own */
   entrypoint?: string[];
+  /** Environment variables besides the image's, by name. */
   env?: Record<string, string>;
   /** Why the container exists, recorded in its `otto.purpose` label. @default 'run-container' */
   purpose?: string;
@@ -18,9 +20,13 @@ export interface RunContainerOptions {
 
 /** Outcome of a container that ran to completion. */
 export interface ContainerRunResult {
+  /** Id of the container, already removed. */
   containerId: string;
+  /** Exit code of the command. */
   exitCode: number;
+  /** Everything the command wrote to stdout, as UTF-8. */
   stdout: string;
+  /** Everything the command wrote to stderr, as UTF-8. */
   stderr: string;
 }
 

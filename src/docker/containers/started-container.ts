@@ -5,9 +5,13 @@ import { toCreateBody, type ContainerSpec } from './container-spec.js';
 
 /** What the engine says about a running container, in our own terms. */
 export interface ContainerState {
+  /** Full container id. */
   id: string;
+  /** Container name, without the engine's leading `/`. */
   name: string;
+  /** True while the main process runs. */
   running: boolean;
+  /** Exit code of the main process; 0 while it runs. */
   exitCode: number;
   /** Published ports: `"22/tcp"` → host port. */
   ports: Record<string, number>;
@@ -26,8 +30,11 @@ export class StartedContainer {
   private stopped = false;
 
   private constructor(
+    /** The engine the container runs on. */
     readonly engine: EngineClient,
+    /** Full container id. */
     readonly id: string,
+    /** The spec it was started from. */
     readonly spec: ContainerSpec,
     private state: ContainerState,
   ) {}
@@ -60,6 +67,7 @@ export class StartedContainer {
     }
   }
 
+  /** Container name (the engine's own when the spec gave none), without the leading `/`. */
   get name(): string {
     return this.state.name;
   }

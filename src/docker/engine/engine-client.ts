@@ -23,17 +23,21 @@ import {
   type HttpTarget,
 } from './engine-http.js';
 
-/** A byte stream that can feed a request body: a Node stream, or a tar-stream pack. */
+/** A byte stream that can feed a request body: a Node readable stream, or a tar archive being packed. */
 export interface ByteSource {
+  /** Sends the bytes into `destination` and returns it. */
   pipe<T extends NodeJS.WritableStream>(destination: T): T;
+  /** Registers a listener for a failure of the source. */
   on(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** One request to the Engine API. */
 export interface EngineRequest {
+  /** HTTP method. */
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
   /** API path without version, e.g. `/images/otto%2Fbusybox/json`. */
   path: string;
+  /** Query parameters; undefined ones are left out, a list repeats its key. */
   query?: Record<string, string | number | boolean | string[] | undefined>;
   /** JSON body. */
   body?: unknown;
@@ -41,14 +45,19 @@ export interface EngineRequest {
   input?: ByteSource | Buffer;
   /** Status codes that count as success. @default [200, 201, 204] */
   okStatus?: readonly number[];
+  /** Aborts the request; it then rejects with an `AbortError`. */
   signal?: AbortSignal;
 }
 
 /** What the engine says about itself. */
 export interface EngineVersion {
+  /** The engine's release, e.g. `20.10.24`. */
   version: string;
+  /** The newest API version it speaks, e.g. `1.41`. */
   apiVersion: string;
+  /** Operating system of the engine, e.g. `linux`. */
   os: string;
+  /** Processor architecture of the engine, e.g. `amd64`. */
   arch: string;
 }
 
@@ -73,6 +82,7 @@ const DEFAULT_OK = [200, 201, 204] as const;
  * console.log((await engine.version()).version);
  */
 export class EngineClient {
+  /** Where the engine listens; its `url` names the engine in messages. */
   readonly endpoint: EngineEndpoint;
   private readonly target: HttpTarget;
   private readonly agent: Agent;
@@ -131,6 +141,7 @@ export class EngineClient {
     }
   }
 
+  /** Asks the engine for its version, API version, OS and architecture. */
   async version(): Promise<EngineVersion> {
     const raw = await this.json<{ Version: string; ApiVersion: string; Os: string; Arch: string }>({
       method: 'GET',

@@ -6,9 +6,13 @@ export interface EngineEndpoint {
   kind: 'unix' | 'tcp' | 'tls' | 'ssh';
   /** The endpoint as people write it, for messages: `unix:///var/run/docker.sock`. */
   url: string;
+  /** Path of the engine's socket, for `unix`, e.g. `/var/run/docker.sock`. */
   socketPath?: string;
+  /** Name or address of the engine's machine, for `tcp`, `tls` and `ssh`. */
   host?: string;
+  /** TCP port, for `tcp` (default 2375), `tls` (default 2376) and `ssh` (default 22). */
   port?: number;
+  /** SSH user, for `ssh`. @default the local user (`$USER`), else root */
   username?: string;
 }
 

@@ -16,18 +16,23 @@ export interface EnsureEngineOptions {
   logPath?: string;
   /** How long to wait for a started daemon to answer. @default 60000 */
   startTimeoutMs?: number;
+  /** Receives a line per step (installing, starting, waiting). @default none */
   onProgress?: ProgressListener;
 }
 
 /** What {@link ensureEngine} found or did. */
 export interface EngineStatus {
+  /** The engine's endpoint as people write it, e.g. `unix:///var/run/docker.sock`. */
   endpoint: string;
+  /** The engine's release, e.g. `20.10.24`. */
   version: string;
+  /** The newest API version it speaks, e.g. `1.41`. */
   apiVersion: string;
   /** True when the engine already answered and nothing was done. */
   wasRunning: boolean;
   /** Debian packages installed on the way (empty when none). */
   installed: string[];
+  /** The started daemon's log file; undefined when the engine was already running. */
   logPath?: string;
 }
 

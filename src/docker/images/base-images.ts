@@ -6,6 +6,7 @@ import { ensureDebianImage, type DebianImageOptions } from './debian-image.js';
 
 /** The base images otto-ts builds from local material, with no registry. */
 export const BASE_IMAGE_KINDS = ['busybox', 'debian'] as const;
+/** A base image otto-ts builds offline: `busybox` or `debian`. */
 export type BaseImageKind = (typeof BASE_IMAGE_KINDS)[number];
 
 /**

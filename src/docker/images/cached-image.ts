@@ -9,10 +9,13 @@ export interface CachedImage {
   ref: string;
   /** The reference that pins the recipe, e.g. `otto/debian:recipe-3f2a9c1b7e44`. */
   recipeRef: string;
+  /** Image id, `sha256:` and 64 hex digits. */
   id: string;
+  /** Hex hash of everything the image is made from, as the caller gave it. */
   recipeHash: string;
   /** False when an image of the same recipe already existed and nothing was built. */
   built: boolean;
+  /** Milliseconds the call took, checks and any build included. */
   durationMs: number;
 }
 
@@ -26,6 +29,7 @@ export interface EnsureCachedImageOptions {
   build: () => Promise<string>;
   /** Build even when an image of this recipe exists. @default false */
   force?: boolean;
+  /** The caller's progress listener; this function reports nothing itself, `build` reports its steps. */
   onProgress?: ProgressListener;
 }
 
@@ -41,6 +45,13 @@ export function recipeTag(recipeHash: string): string {
  * Makes sure an image built from a recipe exists and `ref` points at it. When an image with the
  * recipe's tag exists this is a no-op (two inspects, at most one tag); otherwise `build` runs and
  * its result is tagged only after it succeeded, so a failed build leaves no tag behind.
+ * @example
+ * const image = await ensureCachedImage(engine, {
+ *   ref: 'my/tool:latest',
+ *   recipeHash: createHash('sha256').update(dockerfileText).digest('hex'),
+ *   build: () => buildImage(engine, contextTar, { subject: 'my/tool:latest' }),
+ * });
+ * console.log(image.built ? `built in ${image.durationMs}ms` : 'already there');
  */
 export async function ensureCachedImage(
   engine: EngineClient,

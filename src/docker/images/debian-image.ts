@@ -18,7 +18,9 @@ import { unmountBelow } from './mounts.js';
 
 /** The recipe of a Debian base image; everything in it is part of the recipe hash. */
 export interface DebianRecipe {
+  /** Debian release by code name, e.g. `bookworm`. */
   suite: string;
+  /** debootstrap's variant; only the minimal `minbase` is supported. */
   variant: 'minbase';
   /** Packages added to the minimal base. */
   include: readonly string[];
@@ -37,6 +39,7 @@ const RECIPE_VERSION = 'debian-rootfs-1';
 export interface DebianImageOptions extends BaseImageOptions {
   /** Package mirror. @default the first Debian mirror in this machine's apt sources, else deb.debian.org */
   mirror?: string;
+  /** What to bootstrap. @default {@link DEBIAN_RECIPE} */
   recipe?: DebianRecipe;
   /** Reference to give the image. @default `otto/debian:<suite>` */
   ref?: string;

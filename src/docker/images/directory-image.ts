@@ -15,9 +15,11 @@ export interface DirectoryImageOptions {
   contextDir: string;
   /** Reference to give the image, e.g. `otto-test/sshd:latest`. */
   ref: string;
+  /** Values of the Dockerfile's `ARG`s, by name; part of the content hash. @default none */
   buildArgs?: Record<string, string>;
   /** Build even when an image of the same content exists. @default false */
   force?: boolean;
+  /** Receives each line of build output. @default none */
   onProgress?: ProgressListener;
 }
 

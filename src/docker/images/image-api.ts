@@ -6,10 +6,15 @@ import { messageError, readEngineMessages, type EngineMessage } from '../engine/
 
 /** What otto-ts needs to know about an image. */
 export interface ImageInfo {
+  /** Image id, `sha256:` and 64 hex digits. */
   id: string;
+  /** Every `repo:tag` that points at it; empty for an untagged image. */
   tags: string[];
+  /** Labels of its configuration (otto-ts records ownership and the recipe hash there). */
   labels: Record<string, string>;
+  /** Size of the image in bytes, as the engine counts it. */
   sizeBytes: number;
+  /** When it was made, as the engine's RFC 3339 timestamp, e.g. `2024-05-01T10:00:00.5Z`. */
   createdAt: string;
 }
 
@@ -22,7 +27,12 @@ export function splitImageRef(ref: string): { repo: string; tag: string } {
     : { repo: ref, tag: 'latest' };
 }
 
-/** Inspects an image by reference or id; undefined when the engine has no such image. */
+/**
+ * Inspects an image by reference or id; undefined when the engine has no such image.
+ * @example
+ * const image = await inspectImage(engine, 'otto/busybox:latest');
+ * if (!image) await ensureBaseImage(engine, 'busybox');
+ */
 export async function inspectImage(
   engine: EngineClient,
   ref: string,
@@ -85,7 +95,9 @@ export async function removeImage(
 export interface ImportImageOptions {
   /** Dockerfile instructions applied to the imported file system (`CMD`, `ENV`, `LABEL`, ...). */
   changes?: string[];
+  /** What is being imported, for progress and error messages, e.g. `otto/busybox:latest`. */
   subject: string;
+  /** Receives the engine's progress lines. @default none */
   onProgress?: ProgressListener;
 }
 
@@ -125,11 +137,17 @@ export async function importImage(
 
 /** Options of {@link buildImage}. */
 export interface BuildImageOptions {
+  /** What is being built, for progress and error messages, e.g. `otto-test/sshd:latest`. */
   subject: string;
+  /** Path of the Dockerfile inside the build context. @default 'Dockerfile' */
   dockerfile?: string;
+  /** Values of the Dockerfile's `ARG`s, by name. @default none */
   buildArgs?: Record<string, string>;
+  /** Labels given to the built image. @default none */
   labels?: Record<string, string>;
+  /** Receives each line of build output. @default none */
   onProgress?: ProgressListener;
+  /** Aborts the build request. */
   signal?: AbortSignal;
 }
 

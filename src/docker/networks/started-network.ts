@@ -3,10 +3,11 @@ import { ownershipLabels } from '../labels.js';
 
 /** What a network should be. */
 export interface NetworkSpec {
+  /** Network name; the engine refuses a name already taken. */
   name: string;
   /** No route out of the network: members reach only each other. @default false */
   internal?: boolean;
-  /** @default 'network' */
+  /** Why it exists, recorded in the `otto.purpose` label. @default 'network' */
   purpose?: string;
 }
 
@@ -18,11 +19,15 @@ export class StartedNetwork {
   private stopped = false;
 
   private constructor(
+    /** The engine the network is on. */
     readonly engine: EngineClient,
+    /** Full network id. */
     readonly id: string,
+    /** Network name, as the spec gave it. */
     readonly name: string,
   ) {}
 
+  /** Creates a bridge network with ownership labels. */
   static async start(engine: EngineClient, spec: NetworkSpec): Promise<StartedNetwork> {
     const created = await engine.json<{ Id: string }>({
       method: 'POST',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { busyboxRootfs } from './busybox-image.js';
+import { busyboxRecipeHash, busyboxRootfs } from './busybox-rootfs.js';
 
 describe('busyboxRootfs', () => {
   const entries = busyboxRootfs(new Uint8Array([1, 2, 3]), [
@@ -44,5 +44,17 @@ describe('busyboxRootfs', () => {
 
   it('writes each path once', () => {
     expect(new Set(entries.map((entry) => entry.path)).size).toBe(entries.length);
+  });
+});
+
+describe('busyboxRecipeHash', () => {
+  const binary = new Uint8Array([1, 2, 3]);
+
+  it('is the same for the same binary and applets, and differs when either changes', () => {
+    const hash = busyboxRecipeHash(binary, ['bin/sh', 'bin/ls']);
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(busyboxRecipeHash(new Uint8Array([1, 2, 3]), ['bin/sh', 'bin/ls'])).toBe(hash);
+    expect(busyboxRecipeHash(binary, ['bin/sh'])).not.toBe(hash);
+    expect(busyboxRecipeHash(new Uint8Array([1, 2, 4]), ['bin/sh', 'bin/ls'])).not.toBe(hash);
   });
 });
