@@ -39,7 +39,6 @@ export async function ensureBusyboxImage(
     ref: BUSYBOX_IMAGE,
     recipeHash,
     force: options.force,
-    onProgress: options.onProgress,
     build: async () => {
       options.onProgress?.({
         subject: BUSYBOX_IMAGE,

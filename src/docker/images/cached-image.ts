@@ -1,5 +1,4 @@
 import { ImageBuildError, OttoError } from '../../errors.js';
-import type { ProgressListener } from '../../common/progress.js';
 import type { EngineClient } from '../engine/engine-client.js';
 import { inspectImage, removeImage, splitImageRef, tagImage } from './image-api.js';
 
@@ -29,8 +28,6 @@ export interface EnsureCachedImageOptions {
   build: () => Promise<string>;
   /** Build even when an image of this recipe exists. @default false */
   force?: boolean;
-  /** The caller's progress listener; this function reports nothing itself, `build` reports its steps. */
-  onProgress?: ProgressListener;
 }
 
 /** Length of the recipe hash prefix used in tags. */

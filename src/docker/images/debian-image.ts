@@ -67,7 +67,6 @@ export async function ensureDebianImage(
     ref,
     recipeHash,
     force: options.force,
-    onProgress: options.onProgress,
     build: async () => {
       await ensurePrograms(
         [{ program: 'debootstrap', debianPackage: 'debootstrap', purpose: `to build ${ref}` }],

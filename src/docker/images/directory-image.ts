@@ -60,7 +60,6 @@ export async function ensureImageFromDirectory(
     ref,
     recipeHash,
     force: options.force,
-    onProgress: options.onProgress,
     build: async () =>
       buildImage(engine, await packContext(files), {
         subject: ref,
