@@ -77,10 +77,24 @@ export type { OutputSink, OutputStreamName } from './common/bounded-output.js';
 // Labs and repos: load a lab, make its hosts.
 export { loadLab, type Lab, type LoadLabOptions } from './lab/lab.js';
 export type { LabFileHost } from './lab/lab-file.js';
-export type { LabHostEntry } from './lab/lab-schema.js';
+export type {
+  LabHostEntry,
+  LabToolchain,
+  LabSshOptions,
+  LabProtocolOptions,
+  LabNoOptions,
+} from './lab/lab-schema.js';
 export { createLabHost, type HostDefaults } from './lab/lab-hosts.js';
 export { LabHostPool, hostDefaultsOf, type LabHostPoolOptions } from './lab/lab-host-pool.js';
-export { readRepo, type Repo, type RepoSettings } from './lab/settings.js';
+export {
+  readRepo,
+  type Repo,
+  type RepoSettings,
+  type RepoDockerSettings,
+  type RepoDockerImage,
+  type RepoDockerCompose,
+  type RepoReservationSettings,
+} from './lab/settings.js';
 export { findRepos, labDirsOf } from './lab/repos.js';
 export type { ReservationBackend } from './lab/reservation-backends.js';
 

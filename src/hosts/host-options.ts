@@ -66,16 +66,28 @@ const POSITIVE_KEYS = [
   'maxOutputBytes',
 ] as const;
 
+/** The longest delay a Node timer takes; a longer one fires at once (TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Why an option is out of range, or undefined when it is fine (or not given). */
+function checkPositive(key: (typeof POSITIVE_KEYS)[number], value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (key === 'maxOutputBytes')
+    return Number.isSafeInteger(value) && (value as number) > 0
+      ? undefined
+      : `\`maxOutputBytes\` must be a positive whole number of bytes, got ${JSON.stringify(value)}`;
+  return Number.isInteger(value) && (value as number) > 0 && (value as number) <= MAX_TIMER_MS
+    ? undefined
+    : `\`${key}\` must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS} (24.8 days), got ${JSON.stringify(value)}`;
+}
+
 /** Resolves host options once; every problem is reported at once. */
 export function normalizeHostOptions(
   options: HostOptions,
   defaults: { id: string; pty: boolean },
 ): ResolvedHostOptions {
-  const problems = POSITIVE_KEYS.filter(
-    (key) => options[key] !== undefined && !(Number.isInteger(options[key]) && options[key] > 0),
-  ).map(
-    (key) =>
-      `\`${key}\` must be a positive whole number of ${key === 'maxOutputBytes' ? 'bytes' : 'milliseconds'}, got ${JSON.stringify(options[key])}`,
+  const problems = POSITIVE_KEYS.map((key) => checkPositive(key, options[key])).filter(
+    (problem) => problem !== undefined,
   );
   if (problems.length > 0) {
     throw new ConfigError(

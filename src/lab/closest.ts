@@ -21,3 +21,15 @@ export function closestIds(name: string, candidates: readonly string[]): string 
   );
   return near.length > 0 ? near.map((candidate) => `"${candidate}"`).join(' or ') : undefined;
 }
+
+/** Like {@link closestIds}, but only the nearest candidates: for keys, where one is meant. */
+export function nearestIds(name: string, candidates: readonly string[]): string | undefined {
+  const near = candidates
+    .map((candidate) => ({ candidate, distance: distance(name, candidate) }))
+    .filter((entry) => entry.distance <= Math.max(2, name.length / 3));
+  const best = Math.min(...near.map((entry) => entry.distance));
+  const nearest = near.filter((entry) => entry.distance === best);
+  return nearest.length > 0
+    ? nearest.map(({ candidate }) => `"${candidate}"`).join(' or ')
+    : undefined;
+}

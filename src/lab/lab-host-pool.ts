@@ -6,6 +6,7 @@ import type { HostOptions } from '../hosts/host-options.js';
 import type { Lab } from './lab.js';
 import { createLabHost, findLabHost, type HostDefaults } from './lab-hosts.js';
 import type { LabHostEntry } from './lab-schema.js';
+import type { LabSshOptions } from './protocol-options.js';
 import type { Repo } from './settings.js';
 
 /** Options of {@link LabHostPool}. */
@@ -32,6 +33,7 @@ export class LabHostPool implements AsyncDisposable {
   private readonly options: LabHostPoolOptions;
 
   constructor(
+    /** The lab whose hosts it makes. */
     readonly lab: Lab,
     options: LabHostPoolOptions = {},
   ) {
@@ -90,7 +92,7 @@ export function emptyLab(): Lab {
 
 /** The repos' `[host_defaults]`, merged: a later repo wins per key. */
 export function hostDefaultsOf(repos: readonly Repo[]): HostDefaults {
-  const ssh: Record<string, unknown> = {};
+  const ssh: LabSshOptions = {};
   for (const repo of repos) Object.assign(ssh, repo.settings.host_defaults.ssh_options);
   return { ssh_options: ssh };
 }

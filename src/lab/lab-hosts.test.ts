@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createLabHost, sshTargetFor } from './lab-hosts.js';
+import { ConfigError } from '../errors.js';
+import { createLabHost, sshTargetFor, type HostDefaults } from './lab-hosts.js';
 import { loadLab, type Lab } from './lab.js';
 
 const COMPAT = fileURLToPath(new URL('../../test/fixtures/otto-compat/lab_data', import.meta.url));
@@ -50,10 +51,19 @@ describe('sshTargetFor', () => {
     );
   });
 
-  it('refuses a wrongly typed option with its name and value', () => {
-    expect(() => sshTargetFor(lab, 'carrot_seed', { ssh_options: { port: '22' } })).toThrow(
-      'Invalid ssh_options.port for host "carrot_seed": expected a number, got "22".',
+  it('checks defaults given in code like a lab file, naming the option and its value', () => {
+    const defaults = { ssh_options: { port: '22', conect_timeout: 0 } } as unknown as HostDefaults;
+    expect(() => sshTargetFor(lab, 'carrot_seed', defaults)).toThrow(
+      new ConfigError(
+        'INVALID_HOST_OPTION',
+        'Invalid ssh_options for host "carrot_seed": ssh_options.port: expected a whole number from 1 to 65535, got "22"; ssh_options: unknown option "conect_timeout"; did you mean "connect_timeout"?',
+      ),
     );
+  });
+
+  it('gives a tiny connect_timeout at least a millisecond', () => {
+    const target = sshTargetFor(lab, 'carrot_seed', { ssh_options: { connect_timeout: 0.0001 } });
+    expect(target.connectTimeoutMs).toBe(1);
   });
 });
 

@@ -6,11 +6,15 @@ import type { SshTarget } from '../transports/ssh/ssh-target.js';
 import { closestIds } from './closest.js';
 import type { Lab } from './lab.js';
 import type { LabFileHost } from './lab-file.js';
+import { labSchemas } from './lab-file-schema.js';
+import { secondsToMs, type LabProtocolOptions, type LabSshOptions } from './protocol-options.js';
+import { describeIssues, genericIssueMessage } from './schema-issues.js';
 
-/** Repo-wide protocol defaults (`[host_defaults.<protocol>_options]`), merged under each host's own. */
-export interface HostDefaults {
-  ssh_options?: Record<string, unknown>;
-}
+/**
+ * Repo-wide protocol defaults (`[host_defaults.<protocol>_options]`), merged under each host's own
+ * tables, key by key.
+ */
+export type HostDefaults = LabProtocolOptions;
 
 /** The lab host with that id; an unknown id names the closest ones. */
 export function findLabHost(lab: Lab, id: string): LabFileHost {
@@ -44,7 +48,7 @@ export function sshTargetFor(
       `Hop cycle in lab ${lab.names.join(', ')}: ${[...seen, id].join(' -> ')}.`,
     );
   const { entry } = findLabHost(lab, id);
-  const options = { ...defaults.ssh_options, ...entry.ssh_options };
+  const options = checkSshOptions({ ...defaults.ssh_options, ...entry.ssh_options }, id);
   const user = entry.user ?? Object.keys(entry.creds)[0];
   if (user === undefined)
     throw new ConfigError(
@@ -54,13 +58,14 @@ export function sshTargetFor(
   return {
     name: id,
     host: entry.ip,
-    port: entry.port ?? numberOption(options, 'port', id) ?? 22,
+    port: entry.port ?? options.port ?? 22,
     username: user,
     password: entry.creds[user] || undefined,
     privateKeyPath: entry.key,
     passphrase: entry.passphrase,
-    knownHostsPath: stringOption(options, 'known_hosts', id),
-    connectTimeoutMs: secondsOption(options, 'connect_timeout', id),
+    knownHostsPath: options.known_hosts,
+    connectTimeoutMs:
+      options.connect_timeout === undefined ? undefined : secondsToMs(options.connect_timeout),
     hop: entry.hop ? sshTargetFor(lab, entry.hop, defaults, [...seen, id]) : undefined,
   };
 }
@@ -105,39 +110,20 @@ function unsupported(id: string, what: string): ConfigError {
   );
 }
 
-function numberOption(
-  options: Record<string, unknown>,
-  key: string,
-  id: string,
-): number | undefined {
-  const value = options[key];
-  if (value === undefined) return undefined;
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  throw new ConfigError(
-    'INVALID_HOST_OPTION',
-    `Invalid ssh_options.${key} for host "${id}": expected a number, got ${JSON.stringify(value)}.`,
+/**
+ * The merged ssh_options of a host, checked like a lab file's: lab files and settings are checked
+ * when read, but a lab or defaults built in code reach here unchecked.
+ */
+function checkSshOptions(options: LabSshOptions, id: string): LabSshOptions {
+  const schema = labSchemas().host.shape.ssh_options;
+  const parsed = schema.safeParse(options, { reportInput: true, error: genericIssueMessage });
+  if (parsed.success) return options;
+  const problems = describeIssues(parsed.error.issues, { schema, keyWord: 'option' }).map(
+    (problem) =>
+      `${problem.path ? `ssh_options.${problem.path}` : 'ssh_options'}: ${problem.message}`,
   );
-}
-
-function secondsOption(
-  options: Record<string, unknown>,
-  key: string,
-  id: string,
-): number | undefined {
-  const seconds = numberOption(options, key, id);
-  return seconds === undefined ? undefined : Math.round(seconds * 1000);
-}
-
-function stringOption(
-  options: Record<string, unknown>,
-  key: string,
-  id: string,
-): string | undefined {
-  const value = options[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string') return value;
   throw new ConfigError(
     'INVALID_HOST_OPTION',
-    `Invalid ssh_options.${key} for host "${id}": expected a string, got ${JSON.stringify(value)}.`,
+    `Invalid ssh_options for host "${id}": ${problems.join('; ')}${problems.at(-1)!.endsWith('?') ? '' : '.'}`,
   );
 }

@@ -1,89 +1,14 @@
-import type { z } from 'zod';
-import { lazily, loadZod } from '../common/lazy-zod.js';
+import { loadZod } from '../common/lazy-zod.js';
+import { labSchemas } from './lab-file-schema.js';
+import type { LabHostEntry } from './lab-host-entry.js';
 
 /**
- * The lab file format: otto 0.3.6's `hosts.json` (a top-level array of hosts, each naming the labs
- * it belongs to), unchanged, plus what otto-ts adds: an explicit `id`, a `port`, key
- * authentication (`key`, `passphrase`), and an object form `{ name, hosts: [...] }` whose hosts
- * belong to the lab `name`. Unknown fields are errors, so that a typo never passes silently.
+ * What users need of the lab file format: the type of a host entry, the id rule, and the JSON
+ * Schema for editors. The validation schemas themselves stay internal (lab-file-schema.ts).
  */
 
-/** The schemas of a lab file, built on first use (zod loads only then). */
-function buildLabSchemas() {
-  const { z } = loadZod();
-  const protocolOptions = z.record(z.string(), z.unknown());
-
-  const host = z
-    .object({
-      id: z
-        .string()
-        .min(1)
-        .optional()
-        .describe('Host id; default: ne[+neId] + _board[+slot], lowercased'),
-      ip: z.string().min(1).describe('IP address or DNS name'),
-      port: z
-        .number()
-        .int()
-        .min(1)
-        .max(65535)
-        .optional()
-        .describe('SSH or telnet port; default per term'),
-      ne: z.string().min(1).describe('Network element name'),
-      neId: z.union([z.string(), z.number()]).optional(),
-      board: z.string().optional(),
-      slot: z.union([z.string(), z.number()]).optional(),
-      name: z.string().optional().describe('Display name'),
-      creds: z
-        .record(z.string(), z.string())
-        .describe('{ username: password }; the first entry is used unless `user` is set'),
-      user: z.string().optional().describe('Which entry of `creds` to use'),
-      key: z
-        .string()
-        .optional()
-        .describe('Private key file for key authentication (~/ is the home folder)'),
-      passphrase: z.string().optional(),
-      labs: z.array(z.string()).optional().describe('Labs the host belongs to'),
-      term: z
-        .enum(['ssh', 'telnet'])
-        .optional()
-        .describe('How sessions reach the host; default ssh'),
-      transfer: z
-        .enum(['scp', 'sftp', 'ftp', 'nc'])
-        .optional()
-        .describe('How files move; default scp'),
-      hop: z.string().optional().describe('Id of the SSH host to go through'),
-      resources: z.array(z.string()).optional().describe('Reservation tags'),
-      is_virtual: z.boolean().optional(),
-      docker_capable: z.boolean().optional(),
-      hw_version: z.string().optional(),
-      sw_version: z.string().optional(),
-      log: z.boolean().optional(),
-      log_stdout: z.boolean().optional(),
-      toolchain: z
-        .object({
-          sysroot: z.string().optional(),
-          gcov: z.string().optional(),
-          lcov: z.string().optional(),
-        })
-        .strict()
-        .optional(),
-      ssh_options: protocolOptions.optional(),
-      telnet_options: protocolOptions.optional(),
-      sftp_options: protocolOptions.optional(),
-      scp_options: protocolOptions.optional(),
-      ftp_options: protocolOptions.optional(),
-      nc_options: protocolOptions.optional(),
-    })
-    .strict();
-  const object = z.object({ name: z.string().min(1), hosts: z.array(z.unknown()) }).strict();
-  return { host, object };
-}
-
-/** The schemas of one host of a lab file (`host`) and of the object form (`object`). */
-export const labSchemas = lazily(buildLabSchemas);
-
-/** A host as written in a lab file. */
-export type LabHostEntry = z.infer<ReturnType<typeof buildLabSchemas>['host']>;
+export type { LabHostEntry, LabToolchain } from './lab-host-entry.js';
+export type { LabNoOptions, LabProtocolOptions, LabSshOptions } from './protocol-options.js';
 
 /** JSON Schema of a lab file (either form), for editors. */
 export function labJsonSchema(): Record<string, unknown> {

@@ -66,24 +66,62 @@ describe('lab problems', () => {
     await expect(loadLab({ names: ['x'], dirs: [dir] })).rejects.toThrow(
       [
         'The lab has 4 problems:',
-        `  ${file}: host #1 (a_b): term: Invalid option: expected one of "ssh"|"telnet"`,
+        `  ${file}: host #1 (a_b): term: expected one of "ssh", "telnet", got "sssh"; did you mean "ssh"?`,
         `  ${file}: host #2 (c): ip: is required`,
         `  ${file}: host #2 (c): unknown field "colour"`,
-        `  ${file}: host #3 (d): user: "root" is not a key of creds (u)`,
+        `  ${file}: host #3 (d): user: "root" is not a user of creds ("u")`,
       ].join('\n'),
     );
   });
 
   it('gives the line and column of a JSON syntax error', () => {
     const { problems } = parseLabText('[\n  { "ip": "1",\n  }\n]', 'lab.json');
-    expect(problems.map((problem) => problem.file)).toEqual(['lab.json']);
-    expect(problems[0]?.message).toMatch(/^invalid JSON at line 3, column 3: /);
+    expect(problems).toEqual([
+      {
+        file: 'lab.json',
+        message:
+          'invalid JSON at line 3, column 3: unexpected "}" after ","; JSON allows no trailing comma',
+      },
+    ]);
+  });
+
+  it('says a single problem on its first line', async () => {
+    const dir = await labDir([
+      { ip: '10.0.0.1', ne: 'a', creds: { u: 'p' }, labs: ['x'], port: '22' },
+    ]);
+    await expect(loadLab({ names: ['x'], dirs: [dir] })).rejects.toMatchObject({
+      code: 'LAB_INVALID',
+      message: `The lab has 1 problem: ${join(dir, 'hosts.json')}: host #1 (a): port: expected a whole number from 1 to 65535, got "22"`,
+    });
   });
 
   it('names an unknown lab and the labs that exist', async () => {
-    await expect(loadLab({ names: ['veggys'], dirs: [join(COMPAT, 'tech1')] })).rejects.toThrow(
-      `The lab has 1 problem:\n  ${join(COMPAT, 'tech1')}: no lab named "veggys"; did you mean "veggies"?; labs found: veggies`,
-    );
+    await expect(
+      loadLab({ names: ['veggys'], dirs: [join(COMPAT, 'tech1')] }),
+    ).rejects.toMatchObject({
+      code: 'UNKNOWN_LAB',
+      message: `No lab named "veggys" in ${join(COMPAT, 'tech1')}; did you mean "veggies"? Labs found: veggies.\nFix: otto --list-labs lists the labs your repos know.`,
+    });
+  });
+
+  it("lists hop problems with the files' other problems, and no hop to an invalid host", async () => {
+    const dir = await labDir([
+      { ip: '10.0.0.1', ne: 'a', creds: { u: 'p' }, labs: ['x'], hop: 'b' },
+      { ip: '10.0.0.2', ne: 'b', creds: { u: 'p' }, labs: ['x'], port: 0 },
+      { ip: '10.0.0.3', ne: 'c', creds: { u: 'p' }, labs: ['x'], hop: 'd' },
+      { ip: '10.0.0.4', ne: 'd', creds: { u: 'p' }, labs: ['x'], term: 'telnet' },
+      { ip: '10.0.0.5', ne: 'e', creds: { u: 'p' }, labs: ['x'], hop: 'f' },
+    ]);
+    const file = join(dir, 'hosts.json');
+    await expect(loadLab({ names: ['x'], dirs: [dir] })).rejects.toMatchObject({
+      code: 'LAB_INVALID',
+      message: [
+        'The lab has 3 problems:',
+        `  ${file}: host #2 (b): port: expected a whole number from 1 to 65535, got 0`,
+        `  ${file}: c: hop: "d" uses term "telnet"; a hop must be an SSH host`,
+        `  ${file}: e: hop: no host "f" in the lab; did you mean "a" or "c" or "d" or "e"?`,
+      ].join('\n'),
+    });
   });
 
   it('finds unknown hops, with the closest ids, and hop cycles', async () => {
@@ -134,5 +172,41 @@ describe('labJsonSchema', () => {
     expect(Object.keys(schema.$defs.host.properties)).toEqual(
       expect.arrayContaining(['hop', 'term', 'transfer', 'ssh_options', 'key', 'id']),
     );
+  });
+
+  it('gives the option tables strictly, with their keys', () => {
+    const { properties } = (
+      labJsonSchema() as { $defs: { host: { properties: Record<string, unknown> } } }
+    ).$defs.host;
+    expect(properties.ssh_options).toEqual({
+      type: 'object',
+      properties: {
+        port: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 65535,
+          description: "SSH port; the host's own `port` wins; default 22",
+        },
+        known_hosts: {
+          type: 'string',
+          minLength: 1,
+          description:
+            'OpenSSH known_hosts file (~/ is the home folder); default ~/.ssh/known_hosts',
+        },
+        connect_timeout: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          maximum: 86400,
+          description:
+            'Give up connecting (TCP, handshake and login) after this many seconds; default 10',
+        },
+      },
+      additionalProperties: false,
+    });
+    expect(properties.telnet_options).toEqual({
+      type: 'object',
+      properties: {},
+      additionalProperties: false,
+    });
   });
 });

@@ -1,10 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { lazily, loadZod } from '../common/lazy-zod.js';
 import { ConfigError, ReservationError } from '../errors.js';
 import { closestIds } from './closest.js';
+import { findJsonSyntaxError } from './json-syntax.js';
+import { readConfigFile } from './read-config-file.js';
+import { describeIssues, genericIssueMessage } from './schema-issues.js';
 import type { Repo } from './settings.js';
 import { findUserModule, importUserModule } from './user-modules.js';
 
@@ -82,7 +84,7 @@ function buildReservationsFileSchema() {
 }
 
 /** The schema of `reservations.json`, built on first use. */
-export const reservationsFileSchema = lazily(buildReservationsFileSchema);
+const reservationsFileSchema = lazily(buildReservationsFileSchema);
 
 type ReservationEntry = z.infer<
   ReturnType<typeof buildReservationsFileSchema>
@@ -115,23 +117,22 @@ export function createJsonBackend(file: string, now: () => number = Date.now): R
 }
 
 async function readReservationsFile(file: string): Promise<ReservationEntry[]> {
-  const text = await readFile(file, 'utf8').catch((error: Error) => {
-    throw backendError(`Cannot read the reservations file ${file}: ${error.message}`, error);
-  });
+  const read = await readConfigFile(file);
+  if ('problem' in read) throw backendError(`The reservations file ${file}: ${read.problem}`);
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(read.text);
   } catch (error) {
-    throw backendError(
-      `The reservations file ${file} is not valid JSON: ${(error as Error).message}`,
-      error,
-    );
+    const found = findJsonSyntaxError(read.text);
+    const where = found ? ` at line ${found.line}, column ${found.column}` : '';
+    const why = found?.message ?? (error as Error).message;
+    throw backendError(`The reservations file ${file} is not valid JSON${where}: ${why}`, error);
   }
-  const parsed = reservationsFileSchema().safeParse(data, { reportInput: true });
+  const schema = reservationsFileSchema();
+  const parsed = schema.safeParse(data, { reportInput: true, error: genericIssueMessage });
   if (parsed.success) return parsed.data.reservations;
-  const lines = parsed.error.issues.map(
-    (issue) =>
-      `  ${issue.path.join('.') || '(top)'}: ${issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message.replace(/^Invalid input: /, '')}`,
+  const lines = describeIssues(parsed.error.issues, { schema, keyWord: 'key' }).map(
+    (problem) => `  ${problem.path ?? '(top)'}: ${problem.message}`,
   );
   const count = lines.length === 1 ? '1 problem' : `${lines.length} problems`;
   throw backendError(`The reservations file ${file} has ${count}:\n${lines.join('\n')}`);

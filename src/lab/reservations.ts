@@ -14,7 +14,6 @@ export {
   createJsonBackend,
   createReservationBackend,
   NONE_BACKEND,
-  reservationsFileSchema,
   type ReservationBackend,
 } from './reservation-backends.js';
 

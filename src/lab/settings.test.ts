@@ -1,6 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { findRepos, labDirsOf } from './repos.js';
 import { readRepo } from './settings.js';
@@ -66,13 +68,75 @@ describe('settings problems', () => {
     const root = await repoWith(
       'name = "x"\nversion = "1.0"\nlabz = []\n[host_defaults.ssh_optons]\nport = 22\n',
     );
-    await expect(readRepo(root)).rejects.toThrow(
-      [
+    await expect(readRepo(root)).rejects.toMatchObject({
+      code: 'SETTINGS_INVALID',
+      message: [
         `The repo settings ${join(root, '.otto', 'settings.toml')} have 3 problems:`,
-        '  version: expected a version X.Y.Z',
-        '  host_defaults: unknown key ssh_optons',
-        '  (top): unknown key labz',
+        '  version: expected a version X.Y.Z, got "1.0"',
+        '  host_defaults: unknown key "ssh_optons"; did you mean "ssh_options"?',
+        '  (top): unknown key "labz"; did you mean "labs"?',
       ].join('\n'),
+    });
+  });
+
+  it('checks [host_defaults] option tables like a lab file, one problem on the first line', async () => {
+    const settings = join('.otto', 'settings.toml');
+    const cases: Array<[string, string]> = [
+      [
+        '[host_defaults.ssh_options]\nport = "22"\n',
+        'host_defaults.ssh_options.port: expected a whole number from 1 to 65535, got "22"',
+      ],
+      [
+        '[host_defaults.ssh_options]\nconnect_timeout = 0\n',
+        'host_defaults.ssh_options.connect_timeout: expected a number of seconds, more than 0 and at most 86400, got 0',
+      ],
+      [
+        '[host_defaults.ssh_options]\nprot = 22\n',
+        'host_defaults.ssh_options: unknown key "prot"; did you mean "port"?',
+      ],
+      [
+        '[host_defaults.ftp_options]\nport = 21\n',
+        'host_defaults.ftp_options: unknown key "port": otto-ts reads no host_defaults.ftp_options yet',
+      ],
+      [
+        'labs = ["a\\u0000b"]\n',
+        'labs[0]: holds a NUL character (\\u0000), which no string may hold',
+      ],
+    ];
+    for (const [toml, problem] of cases) {
+      const root = await repoWith(`name = "x"\nversion = "1.0.0"\n${toml}`);
+      await expect(readRepo(root), toml).rejects.toMatchObject({
+        code: 'SETTINGS_INVALID',
+        message: `The repo settings ${join(root, settings)} have 1 problem: ${problem}`,
+      });
+    }
+  });
+
+  it('takes the ssh_options keys otto-ts reads', async () => {
+    const root = await repoWith(
+      'name = "x"\nversion = "1.0.0"\n[host_defaults.ssh_options]\nport = 2222\nconnect_timeout = 2.5\nknown_hosts = "${sutDir}/kh"\n',
     );
+    expect((await readRepo(root)).settings.host_defaults).toEqual({
+      ssh_options: { port: 2222, connect_timeout: 2.5, known_hosts: `${root}/kh` },
+    });
+  });
+
+  it('names the byte offset of bytes that are not UTF-8, and refuses a FIFO without waiting', async () => {
+    const root = await repoWith('');
+    const file = join(root, '.otto', 'settings.toml');
+    await writeFile(
+      file,
+      Buffer.from([...Buffer.from('name = "caf'), 0xe9, ...Buffer.from('"\n')]),
+    );
+    await expect(readRepo(root)).rejects.toMatchObject({
+      code: 'SETTINGS_INVALID',
+      message: `Invalid repo settings ${file}: it is not UTF-8 text: byte 0xE9 at byte offset 11 (line 1) is not valid UTF-8; save the file as UTF-8`,
+    });
+    await rm(file);
+    await promisify(execFile)('mkfifo', [file]);
+    await expect(readRepo(root)).rejects.toMatchObject({
+      code: 'SETTINGS_INVALID',
+      message: `Cannot read the repo settings ${file}: not a regular file (a FIFO)\nFix: point OTTO_SUT_DIRS at folders that hold .otto/settings.toml.`,
+    });
   });
 });

@@ -1,9 +1,15 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import type { z } from 'zod';
-import { lazily, loadZod } from '../common/lazy-zod.js';
 import { ConfigError } from '../errors.js';
+import { readConfigFile } from './read-config-file.js';
+import type { RepoSettings } from './repo-settings.js';
+import { settingsSchema } from './settings-schema.js';
+import {
+  describeIssues,
+  findNulCharacters,
+  genericIssueMessage,
+  type SchemaProblem,
+} from './schema-issues.js';
 
 /**
  * A repo's `.otto/settings.toml`, in otto 0.3.6's keys: `${sutDir}` stands for the repo root in
@@ -11,82 +17,21 @@ import { ConfigError } from '../errors.js';
  * JavaScript here); `lab_data_type` and `[coverage]` are accepted and ignored.
  */
 
-function buildSettingsSchema() {
-  const { z } = loadZod();
-  const paths = z.array(z.string()).default([]);
-  const options = z.record(z.string(), z.unknown());
-
-  return z
-    .object({
-      name: z.string().min(1),
-      version: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a version X.Y.Z'),
-      labs: paths,
-      libs: paths,
-      tests: paths,
-      init: paths,
-      lab_data_type: z.string().optional(),
-      host_defaults: z
-        .object({
-          ssh_options: options,
-          telnet_options: options,
-          sftp_options: options,
-          scp_options: options,
-          ftp_options: options,
-          nc_options: options,
-        })
-        .partial()
-        .strict()
-        .default({}),
-      docker: z
-        .object({
-          registry_url: z.string().default('docker.io'),
-          images: z
-            .array(
-              z
-                .object({
-                  name: z.string(),
-                  dockerfile: z.string(),
-                  context: z.string(),
-                  target: z.string().optional(),
-                  build_args: z.record(z.string(), z.string()).optional(),
-                })
-                .strict(),
-            )
-            .default([]),
-          composes: z
-            .array(
-              z
-                .object({
-                  path: z.string(),
-                  default_host: z.string().optional(),
-                  services: z.array(z.string()).default([]),
-                })
-                .strict(),
-            )
-            .default([]),
-        })
-        .strict()
-        .optional(),
-      reservations: z
-        .object({ backend: z.string().default('none'), url: z.string().optional() })
-        .catchall(z.unknown())
-        .optional(),
-      coverage: z.record(z.string(), z.unknown()).optional(),
-    })
-    .strict();
-}
-
-/** The schema of `.otto/settings.toml`, built on first use (zod loads only then). */
-export const settingsSchema = lazily(buildSettingsSchema);
-
-/** A repo's settings, `${sutDir}` expanded. */
-export type RepoSettings = z.infer<ReturnType<typeof buildSettingsSchema>>;
+export type {
+  RepoDockerCompose,
+  RepoDockerImage,
+  RepoDockerSettings,
+  RepoReservationSettings,
+  RepoSettings,
+} from './repo-settings.js';
 
 /** A repo: a folder with `.otto/settings.toml`. */
 export interface Repo {
   /** The repo root (`${sutDir}`). */
   root: string;
+  /** Its `.otto/settings.toml`. */
   settingsPath: string;
+  /** The settings, checked, `${sutDir}` expanded, defaults filled. */
   settings: RepoSettings;
 }
 
@@ -100,16 +45,11 @@ export const SETTINGS_PATH = join('.otto', 'settings.toml');
  */
 export async function readRepo(root: string): Promise<Repo> {
   const settingsPath = join(root, SETTINGS_PATH);
-  const text = await readFile(settingsPath, 'utf8').catch((error: Error) => {
-    throw new ConfigError(
-      'SETTINGS_INVALID',
-      `Cannot read the repo settings ${settingsPath}: ${error.message}`,
-      { fix: 'point OTTO_SUT_DIRS at folders that hold .otto/settings.toml.' },
-    );
-  });
+  const read = await readConfigFile(settingsPath);
+  if ('problem' in read) throw unreadableSettings(settingsPath, read.problem);
   let raw: unknown;
   try {
-    raw = parseToml(text);
+    raw = parseToml(read.text);
   } catch (error) {
     const where = error as { line?: number; column?: number; message: string };
     const position = where.line ? ` at line ${where.line}, column ${where.column}` : '';
@@ -118,18 +58,44 @@ export async function readRepo(root: string): Promise<Repo> {
       `Invalid TOML in ${settingsPath}${position}: ${where.message.split('\n')[0]}`,
     );
   }
-  const parsed = settingsSchema().safeParse(expandSutDir(raw, root));
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map(
-      (issue) =>
-        `  ${issue.path.join('.') || '(top)'}: ${issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}` : issue.message.replace(/^Invalid input: /, '')}`,
-    );
-    throw new ConfigError(
-      'SETTINGS_INVALID',
-      `The repo settings ${settingsPath} have ${lines.length === 1 ? '1 problem' : `${lines.length} problems`}:\n${lines.join('\n')}`,
-    );
-  }
+  const schema = settingsSchema();
+  const parsed = schema.safeParse(expandSutDir(raw, root), {
+    reportInput: true,
+    error: genericIssueMessage,
+  });
+  const nul = findNulCharacters(raw);
+  const paths = new Set(nul.map((problem) => problem.path));
+  const problems = [
+    ...nul,
+    ...(parsed.success ? [] : describeIssues(parsed.error.issues, { schema, keyWord: 'key' })),
+  ].filter((problem, index) => index < nul.length || !paths.has(problem.path));
+  if (problems.length > 0 || !parsed.success) throw invalidSettings(settingsPath, problems);
   return { root, settingsPath, settings: parsed.data };
+}
+
+function unreadableSettings(settingsPath: string, problem: string): ConfigError {
+  if (problem.startsWith('cannot read it: '))
+    return new ConfigError(
+      'SETTINGS_INVALID',
+      `Cannot read the repo settings ${settingsPath}: ${problem.slice('cannot read it: '.length)}`,
+      { fix: 'point OTTO_SUT_DIRS at folders that hold .otto/settings.toml.' },
+    );
+  return new ConfigError(
+    'SETTINGS_INVALID',
+    `Invalid repo settings ${settingsPath}: it ${problem}`,
+  );
+}
+
+/** One problem on the first line; several counted there and listed below, one a line. */
+function invalidSettings(settingsPath: string, problems: SchemaProblem[]): ConfigError {
+  const lines = problems.map((problem) => `${problem.path ?? '(top)'}: ${problem.message}`);
+  const summary = `The repo settings ${settingsPath} have`;
+  if (lines.length === 1)
+    return new ConfigError('SETTINGS_INVALID', `${summary} 1 problem: ${lines[0]}`);
+  return new ConfigError(
+    'SETTINGS_INVALID',
+    `${summary} ${lines.length} problems:\n${lines.map((line) => `  ${line}`).join('\n')}`,
+  );
 }
 
 /** Replaces `${sutDir}` in every string of a parsed TOML value, nested tables and arrays included. */
