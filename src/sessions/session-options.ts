@@ -37,7 +37,7 @@ export interface SessionRunOptions {
   signal?: AbortSignal;
   /** Most bytes of output kept in the outcome. @default the session's maxOutputBytes */
   maxOutputBytes?: number;
-  /** Receives every output byte as it arrives (nothing is dropped here). */
+  /** Receives every output byte as it arrives (nothing is dropped here), until the command ends or is stopped. */
   onOutput?: (chunk: Buffer) => void;
 }
 

@@ -245,11 +245,15 @@ export class ShellSession {
       onLine && (this.options.isLogging?.() ?? true) ? new LineSplitter(onLine) : undefined;
     const matcher = options.expects?.length ? new ExpectMatcher(options.expects) : undefined;
     const onOutput = options.onOutput;
+    // Once the command is stopped, what still arrives (the shell's answer to the interrupt, the
+    // recovery probe's) is kept for the result, which cuts it, but is no longer streamed or logged.
+    let isStopped = false;
     const reader = new CommandReader(
       this.markers.begin(seq),
       this.markers.endPrefix(seq),
       (bytes) => {
         output.push(bytes);
+        if (isStopped) return;
         onOutput?.(bytes);
         lines?.push(bytes);
         if (matcher) for (const answer of matcher.push(bytes)) this.channel?.write(answer);
@@ -285,6 +289,7 @@ export class ShellSession {
           ? asOttoError(result.error, this.place)
           : lostError(command, result.error, this.place)
         : stopError(deadline, command, this.place);
+    isStopped = true;
     if (result.kind !== 'failed') await this.recover(seq, reader);
     lines?.flush();
     this.consumer = undefined;

@@ -140,6 +140,16 @@ export function describeHostContract(
       expect((await run('pwd')).output).toBe('/tmp\n');
     });
 
+    it('streams what came before a stop, and nothing of the recovery after it', async () => {
+      const chunks: Buffer[] = [];
+      const result = await host.run('echo partial; sleep 30', {
+        timeoutMs: 1000,
+        output: { write: (chunk: Buffer) => chunks.push(chunk) },
+      });
+      expect(result.only().status).toBe('error');
+      expect(Buffer.concat(chunks).toString().replaceAll('\r\n', '\n')).toBe('partial\n');
+    });
+
     it('stops on an AbortSignal with an error result and the partial output, and stays usable', async () => {
       const controller = new AbortController();
       const reason = new Error('enough');
