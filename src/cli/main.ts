@@ -5,6 +5,7 @@
  * User mistakes print one clear message, never a stack.
  */
 import { CommanderError } from 'commander';
+import { prepareConsole } from './console-streams.js';
 import { buildProgram } from './program.js';
 import { EXIT_USAGE, reportFailure } from './report-failure.js';
 
@@ -20,4 +21,5 @@ async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
+prepareConsole();
 process.exitCode = await main(process.argv);

@@ -1,6 +1,7 @@
 import { Argument, Command, Option } from 'commander';
 import { createRequire } from 'node:module';
 import type { GlobalFlags } from './invocation/global-options.js';
+import { configureUsageErrors } from './usage-errors.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -13,12 +14,18 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('Deploy to, test and monitor software on machines and Docker containers.')
     .version(version, '-V, --version')
     .exitOverride()
-    .showHelpAfterError()
     .enablePositionalOptions();
   addGlobalOptions(program);
   const globals = () => program.opts<GlobalFlags>();
   const run = (load: () => Promise<number>) => async () => setExitCode(await load());
+  // Global options are checked for every command, also those that use none of them; TAB never fails.
+  program.hook('preAction', async (_program, action) => {
+    if (action.name() === '__complete') return;
+    const { resolveGlobalOptions } = await import('./invocation/global-options.js');
+    resolveGlobalOptions(globals());
+  });
   program.action(async () => {
+    if (program.args.length > 0) throw await unknownCommand(program, program.args[0]!);
     const flags = globals();
     if (!flags.listLabs && !flags.listHosts && !flags.showLab) return void program.help();
     setExitCode(await (await import('./commands/lab-listing.js')).labListingCommand(flags));
@@ -87,7 +94,26 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   addCompletionCommands(program);
   addToolCommands(program, setExitCode);
-  return program;
+  // Set last, so that it is the root's alone: extra words there are a mistaken command name.
+  program.allowExcessArguments();
+  return configureUsageErrors(program);
+}
+
+/** `otto bogus`: the command named does not exist; suggests the closest ones. */
+async function unknownCommand(program: Command, name: string): Promise<Error> {
+  const [{ ConfigError }, { closestIds }] = await Promise.all([
+    import('../errors.js'),
+    import('../lab/closest.js'),
+  ]);
+  const names = program.commands
+    .map((command) => command.name())
+    .filter((command) => !command.startsWith('__'));
+  const near = closestIds(name, names);
+  return new ConfigError(
+    'UNKNOWN_COMMAND',
+    `unknown command "${name}"${near ? `; did you mean ${near}?` : '.'} Commands: ${names.join(', ')}.`,
+    { fix: 'otto --help describes them; global options come before the command.' },
+  );
 }
 
 /** `otto completion <shell>`, and the hidden `otto __complete` the scripts call on TAB. */

@@ -6,9 +6,11 @@ import {
   notRunResult,
   type CommandResult,
 } from '../hosts/command-result.js';
+import { ConnectionError } from '../errors.js';
 import {
   defineInstruction,
   exitCodeOf,
+  failureOf,
   isInstruction,
   type InstructionContext,
 } from './instruction.js';
@@ -139,5 +141,30 @@ describe('exitCodeOf', () => {
     expect(exitCodeOf(dryRunResult('ls'))).toBe(0);
     expect(exitCodeOf(resultOf('failed', 2))).toBe(1);
     expect(exitCodeOf(resultOf('error', -1))).toBe(1);
+  });
+});
+
+describe('failureOf', () => {
+  it('says why the first command that is not ok failed', () => {
+    const lost = {
+      ...resultOf('error', -1),
+      command: 'make install\nmake check',
+      error: new ConnectionError('CONNECT_FAILED', 'Could not connect to host "db".\nmore', {
+        fix: 'check the address.',
+      }),
+    };
+    expect(failureOf(new RunResult([resultOf('success', 0), lost]))).toEqual({
+      reason: 'Could not connect to host "db".',
+      fix: 'check the address.',
+    });
+    expect(failureOf(resultOf('failed', 127))).toEqual({
+      reason: '`make install` failed (exit code 127: command not found)',
+    });
+  });
+
+  it('has no reason for ok outcomes and for those that carry none', () => {
+    for (const outcome of [undefined, true, false, 3, 'failed', new RunResult([])] as const)
+      expect(failureOf(outcome)).toBeUndefined();
+    expect(failureOf(resultOf('success', 0))).toBeUndefined();
   });
 });

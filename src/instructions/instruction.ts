@@ -1,7 +1,13 @@
 import type { Logger } from '../common/logger.js';
 import { defineOptions, type OptionSpecs, type OptionValues } from '../common/option-set.js';
 import { ConfigError } from '../errors.js';
-import { isOkStatus, RunResult, type CommandResult, type Status } from '../hosts/command-result.js';
+import {
+  describeExitCode,
+  isOkStatus,
+  RunResult,
+  type CommandResult,
+  type Status,
+} from '../hosts/command-result.js';
 import type { Host } from '../hosts/host.js';
 import type { Lab } from '../lab/lab.js';
 
@@ -20,9 +26,9 @@ export interface InstructionContext<S extends OptionSpecs> {
   /** The lab of this invocation (empty without `--lab`). */
   lab: Lab;
   /** The lab host with that id, connected on first use and closed when the instruction ends. */
-  host(id: string): Host;
+  host: (id: string) => Host;
   /** The lab hosts whose ids match `pattern` (a regular expression), all without one. */
-  hosts(pattern?: RegExp | string): Host[];
+  hosts: (pattern?: RegExp | string) => Host[];
   /** Writes to the console and to this invocation's `otto.log`. */
   logger: Logger;
   /** This invocation's output directory (it holds `otto.log`); put artifacts here. */
@@ -48,15 +54,20 @@ export interface InstructionSpec<S extends OptionSpecs> {
   help?: string;
   /** Its options; spread shared sets in: `{ ...repoOptions, debug: { type: 'boolean' } }`. */
   options?: S;
+  /** The work: gets the options, hosts, logger and output folder; what it returns sets the exit code. */
   run(context: InstructionContext<S>): Promise<InstructionOutcome> | InstructionOutcome;
 }
 
 /** A declared instruction (see {@link defineInstruction}). */
 export interface Instruction<S extends OptionSpecs = OptionSpecs> {
   readonly [INSTRUCTION]: true;
+  /** The name `otto run` takes. */
   readonly name: string;
+  /** One line for `--list-instructions` and `--help` (empty when none was given). */
   readonly help: string;
+  /** Its option declarations (empty when none were given). */
   readonly options: S;
+  /** Runs it with a context; what it returns sets the exit code (see {@link InstructionOutcome}). */
   run(context: InstructionContext<S>): Promise<InstructionOutcome> | InstructionOutcome;
 }
 
@@ -107,4 +118,33 @@ export function exitCodeOf(outcome: InstructionOutcome): number {
   if (typeof outcome === 'string') return isOkStatus(outcome) ? 0 : 1;
   if (outcome instanceof RunResult) return outcome.ok ? 0 : 1;
   return isOkStatus(outcome.status) ? 0 : 1;
+}
+
+/** Why an outcome is not ok, when it carries a reason: its first command that is not ok. */
+export interface OutcomeFailure {
+  /** One line: the error of a command that could not run or finish, or the exit code. */
+  reason: string;
+  /** What the user can do, from the error. */
+  fix?: string;
+}
+
+/**
+ * The reason a failed outcome gives (see {@link OutcomeFailure}); undefined for an ok outcome and
+ * for those that carry no reason (`false`, a status, a number).
+ */
+export function failureOf(outcome: InstructionOutcome): OutcomeFailure | undefined {
+  const results =
+    outcome instanceof RunResult ? outcome.results : isCommandResult(outcome) ? [outcome] : [];
+  const failed = results.find((result) => !isOkStatus(result.status));
+  if (!failed) return undefined;
+  const command = `\`${failed.command.split('\n')[0]}\``;
+  if (!failed.error) return { reason: `${command} failed (${describeExitCode(failed.exitCode)})` };
+  const fix = failed.error.details.fix;
+  return { reason: failed.error.message.split('\n')[0]!, ...(fix && { fix }) };
+}
+
+function isCommandResult(outcome: InstructionOutcome): outcome is CommandResult {
+  return (
+    typeof outcome === 'object' && outcome !== null && 'status' in outcome && 'command' in outcome
+  );
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../common/logger.js';
 import type { OptionSpecs, OptionValues } from '../common/option-set.js';
 import { InstructionError, OttoError } from '../errors.js';
+import type { Host } from '../hosts/host.js';
 import type { LabHostPool } from '../lab/lab-host-pool.js';
 import { exitCodeOf, type Instruction, type InstructionOutcome } from './instruction.js';
 
@@ -26,19 +27,27 @@ export interface InstructionRun {
 /**
  * Runs an instruction with its context. A throw that is not an otto-ts error becomes an
  * {@link InstructionError} `INSTRUCTION_FAILED` naming the instruction, with the throw as cause.
+ * The hosts of the context stop on `signal` (Ctrl-C): their `run`, `oneshot`, `expect`, `put` and
+ * `get` take it unless the call brings a signal of its own (e.g. for cleanup after Ctrl-C).
  */
 export async function runInstruction(
   instruction: Instruction,
   options: RunInstructionOptions,
 ): Promise<InstructionRun> {
   const started = performance.now();
-  const { pool } = options;
+  const { pool, signal } = options;
+  const stopping = new WeakMap<Host, Host>();
+  const stopped = (host: Host): Host => {
+    let wrapped = stopping.get(host);
+    if (!wrapped) stopping.set(host, (wrapped = stoppedBy(host, signal)));
+    return wrapped;
+  };
   try {
     const outcome = await instruction.run({
       options: options.values as OptionValues<OptionSpecs>,
       lab: pool.lab,
-      host: (id) => pool.get(id),
-      hosts: (pattern) => pool.all(pattern),
+      host: (id) => stopped(pool.get(id)),
+      hosts: (pattern) => pool.all(pattern).map(stopped),
       logger: options.logger,
       outputDir: options.outputDir,
       dryRun: options.dryRun,
@@ -54,4 +63,34 @@ export async function runInstruction(
       { cause: error },
     );
   }
+}
+
+/** Where each host call that takes a signal has its options. */
+const OPTIONS_AT: Partial<Record<PropertyKey, number>> = {
+  run: 1,
+  oneshot: 1,
+  expect: 1,
+  put: 2,
+  get: 2,
+};
+
+/** The host, with `signal` given to each call of {@link OPTIONS_AT} that brings none. */
+function stoppedBy(host: Host, signal: AbortSignal): Host {
+  return new Proxy(host, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      const at = OPTIONS_AT[key];
+      if (at === undefined) return method.bind(target);
+      return (...args: unknown[]) => {
+        const given = (args[at] ?? {}) as { signal?: AbortSignal };
+        args[at] = given.signal ? given : { ...given, signal };
+        return method.apply(target, args);
+      };
+    },
+    set(target, key, value) {
+      return Reflect.set(target, key, value, target);
+    },
+  });
 }

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { register } from 'node:module';
 import { extname, isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { InstructionError } from '../errors.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ConfigError, InstructionError } from '../errors.js';
 import { pathExists } from '../common/path-exists.js';
 
 /**
@@ -27,8 +29,11 @@ export async function findUserModule(
   root: string,
   searchDirs: readonly string[] = [],
 ): Promise<string> {
-  const bases = isAbsolute(name)
-    ? [name]
+  // A dotted module name (otto's `deploy.instructions`) is looked up in the search folders; a
+  // path (with a slash or an extension) is only a path.
+  const isPath = isAbsolute(name) || name.includes('/') || hasModuleExtension(name);
+  const bases = isPath
+    ? [resolve(root, name)]
     : [
         resolve(root, name),
         ...[...searchDirs, root].map((dir) => join(dir, name.replaceAll('.', '/'))),
@@ -46,19 +51,29 @@ export async function findUserModule(
       tried.push(candidate);
     }
   }
-  throw new InstructionError(
-    'MODULE_NOT_FOUND',
-    `Cannot find the module "${name}" of repo ${root}: none of ${[...new Set(bases)].join(', ')} exists with extension ${USER_MODULE_EXTENSIONS.join(', ')}.`,
+  const names = [...new Set(bases)].join(', ');
+  throw new ConfigError(
+    'USER_MODULE_NOT_FOUND',
+    `Cannot find the module "${name}" of repo ${root}: ${
+      hasModuleExtension(name)
+        ? `${names} does not exist.`
+        : `none of ${names} exists with extension ${USER_MODULE_EXTENSIONS.join(', ')}.`
+    }`,
     {
       fix: 'name a .ts or .js file relative to the repo root (e.g. init = ["${sutDir}/otto/init.ts"]).',
     },
   );
 }
 
+function hasModuleExtension(name: string): boolean {
+  return (USER_MODULE_EXTENSIONS as readonly string[]).includes(extname(name));
+}
+
 /**
- * Imports a user module file and returns its exports. Errors thrown while it loads (syntax,
- * a failing import, a throw at top level) become an {@link InstructionError} `MODULE_LOAD_FAILED`
- * naming the file.
+ * Imports a user module file and returns its exports. A module that does not compile (a syntax
+ * error, with the compiler's message, file, line and column) or imports what does not exist is a
+ * {@link ConfigError} `USER_MODULE_INVALID`; a throw while it runs its top level is an
+ * {@link InstructionError} `MODULE_LOAD_FAILED` saying where. Both name the file.
  * @example const exports = await importUserModule('/repo/otto/init.ts');
  */
 export async function importUserModule(path: string): Promise<Record<string, unknown>> {
@@ -68,11 +83,130 @@ export async function importUserModule(path: string): Promise<Record<string, unk
   try {
     return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new InstructionError('MODULE_LOAD_FAILED', `Cannot load the module ${path}: ${reason}`, {
+    throw await loadFailure(path, error);
+  }
+}
+
+/** Fields of esbuild's errors (what tsx throws for TypeScript that does not compile). */
+interface CompilerMessage {
+  text: string;
+  location?: { file: string; line: number; column: number; lineText: string } | null;
+}
+
+async function loadFailure(path: string, error: unknown): Promise<Error> {
+  const head = `Cannot load the module ${path}`;
+  const fix = 'correct the module (or what it imports), then run otto again.';
+  const compiler = await compilerMessageOf(error);
+  if (compiler) return syntaxError(head, compiler.text, compiler.location ?? undefined, error);
+  if (error instanceof SyntaxError) {
+    const located = isTypeScript(path) ? undefined : await checkSyntax(path);
+    if (located) return syntaxError(head, located.text, located.location, error);
+    // The module itself compiles: the error is in one it imports, which Node does not name.
+    return new ConfigError(
+      'USER_MODULE_INVALID',
+      `${head}: ${error.message.startsWith('The requested module') ? '' : 'syntax error in a module it imports: '}${firstLine(error)}`,
+      { fix, cause: error },
+    );
+  }
+  if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND')
+    return new ConfigError('USER_MODULE_INVALID', `${head}: ${firstLine(error)}`, {
+      fix,
       cause: error,
     });
+  const where = userFrameOf(error);
+  // A declaration otto-ts refused (defineInstruction with a bad name): still the user's mistake.
+  if (error instanceof ConfigError)
+    return new ConfigError(
+      'USER_MODULE_INVALID',
+      `${head}${where ? ` (at ${where})` : ''}: ${firstLine(error)}`,
+      { fix: error.details.fix ?? fix, cause: error },
+    );
+  return new InstructionError(
+    'MODULE_LOAD_FAILED',
+    `${head}: it threw while loading${where ? ` (at ${where})` : ''}: ${firstLine(error)}`,
+    { cause: error },
+  );
+}
+
+/**
+ * esbuild's message, from its error objects or, when the error crossed the loader's thread and
+ * lost them, from its text: `Transform failed with 1 error:\n<file>:<line>:<column>: ERROR: <text>`.
+ */
+async function compilerMessageOf(error: unknown): Promise<CompilerMessage | undefined> {
+  const first = (error as { errors?: CompilerMessage[] }).errors?.[0];
+  if (first) return first;
+  const message = error instanceof Error ? error.message : '';
+  const match = /^Transform failed with \d+ errors?:\n(.+?):(\d+):(\d+): ERROR: (.+)$/m.exec(
+    message,
+  );
+  if (!match) return undefined;
+  const [, file, line, column, text] = match;
+  const source = await readFile(file!, 'utf8').catch(() => '');
+  const lineText = source.split('\n')[Number(line) - 1] ?? '';
+  return {
+    text: text!,
+    location: { file: file!, line: Number(line), column: Number(column), lineText },
+  };
+}
+
+function syntaxError(
+  head: string,
+  text: string,
+  location: CompilerMessage['location'] | undefined,
+  cause: unknown,
+): ConfigError {
+  const at = location ? ` at ${location.file}:${location.line}:${location.column + 1}` : '';
+  const reason = text.endsWith('.') ? text.slice(0, -1) : text;
+  return new ConfigError('USER_MODULE_INVALID', `${head}: syntax error${at}: ${reason}.`, {
+    ...(location && {
+      outputTail: `${location.lineText}\n${' '.repeat(location.column)}^`,
+    }),
+    fix: 'correct the module, then run otto again.',
+    cause,
+  });
+}
+
+/**
+ * Node's syntax errors of ES modules carry no location; `node --check` (which runs nothing)
+ * prints it: `file:LINE`, the line, a caret under the column, then the message.
+ */
+async function checkSyntax(path: string): Promise<Required<CompilerMessage> | undefined> {
+  const stderr = await new Promise<string>((done) => {
+    execFile(process.execPath, ['--check', path], { timeout: 10_000 }, (_error, _out, err) =>
+      done(String(err)),
+    );
+  });
+  const match = /^(.+):(\d+)\n(.*)\n( *)\^+.*\n(?:[^]*?\n)?SyntaxError: (.+)$/m.exec(stderr);
+  if (!match) return undefined;
+  const [, file, line, lineText, spaces, text] = match;
+  return {
+    text: text!,
+    location: { file: file!, line: Number(line), column: spaces!.length, lineText: lineText! },
+  };
+}
+
+/** `file:line:column` of the first stack frame in the user's code (not ours, not a package's). */
+function userFrameOf(error: unknown): string | undefined {
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  for (const match of stack.matchAll(
+    /^\s+at (?:.*?\()?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/gm,
+  )) {
+    const file = match[1]!.startsWith('file:') ? fileURLToPath(match[1]!) : match[1]!;
+    if (!file.includes('/node_modules/') && !file.startsWith(OWN_ROOT))
+      return `${file}:${match[2]}:${match[3]}`;
   }
+  return undefined;
+}
+
+/** The folder of otto-ts itself (dist/ or src/ of the running copy). */
+const OWN_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+function isTypeScript(path: string): boolean {
+  return /\.[cm]?tsx?$/.test(path);
+}
+
+function firstLine(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0]! : String(error);
 }
 
 function ensureTypescript(): Promise<void> {

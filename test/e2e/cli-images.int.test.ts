@@ -19,7 +19,7 @@ describe('otto image base', () => {
     const result = await runCli(['image', 'base', 'alpine']);
     expect(result.exitCode).toBe(2);
     expect(result.stderr.split('\n')[0]).toBe(
-      "error: command-argument value 'alpine' is invalid for argument 'kind'. Allowed choices are busybox, debian.",
+      "otto: command-argument value 'alpine' is invalid for argument 'kind'. Allowed choices are busybox, debian.",
     );
   });
 });

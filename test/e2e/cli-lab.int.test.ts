@@ -54,7 +54,7 @@ describe('otto --list-hosts on otto 0.3.6 repos and labs', () => {
     expect(result).toMatchObject({
       exitCode: 2,
       stdout: '',
-      stderr: `otto: The lab has 1 problem:\n  ${join(COMPAT, 'lab_data/tech1')}: no lab named "veggys"; did you mean "veggies"?; labs found: veggies\n`,
+      stderr: `otto: No lab named "veggys" in ${join(COMPAT, 'lab_data/tech1')}; did you mean "veggies"? Labs found: veggies.\nFix: otto --list-labs lists the labs your repos know.\n`,
     });
   });
 

@@ -109,7 +109,6 @@ describe('otto run', () => {
     expect(outputDir).toMatch(new RegExp(`^${repo.xdir}/run/\\d{8}_\\d{6}_\\d{3}_deploy$`));
     expect(result.stderr.replace(/ok in \d+\.\d s/, 'ok in N s')).toBe(
       [
-        'run deploy [DRY RUN]',
         'options {"device":"switch","count":3,"debug":true,"tag":["a","b"]}',
         '@carrot_seed | [DRY RUN] echo ********',
         'dry run: true, status: skipped',
@@ -133,7 +132,7 @@ describe('otto run', () => {
       otto(['run', 'hello']),
     ]);
     expect([failed.exitCode, three.exitCode, two.exitCode]).toEqual([1, 3, 0]);
-    expect(two.stderr).toMatch(/^run hello\nhello\nhello: ok in \d\.\d s\noutput: /);
+    expect(two.stderr).toMatch(/^hello\nhello: ok in \d\.\d s\noutput: /);
     const runs = await readdir(join(repo.xdir, 'run'));
     expect(new Set(runs).size).toBe(runs.length);
   });
@@ -151,15 +150,15 @@ describe('otto run', () => {
     const count = await otto(['run', 'deploy', '--count', 'many']);
     expect(count).toMatchObject({ exitCode: 2, stdout: '' });
     expect(count.stderr.split('\n')[0]).toBe(
-      "error: option '--count <number>' argument 'many' is invalid. expected a number.",
+      "otto: option '--count <number>' argument 'many' is invalid. expected a number.",
     );
     const fraction = await otto(['run', 'deploy', '--count', '1.5']);
     expect(fraction.stderr.split('\n')[0]).toBe(
-      "error: option '--count <number>' argument '1.5' is invalid. expected an integer.",
+      "otto: option '--count <number>' argument '1.5' is invalid. expected an integer.",
     );
     const device = await otto(['run', 'deploy', '--device', 'hub']);
     expect(device.stderr.split('\n')[0]).toBe(
-      "error: option '--device <choice>' argument 'hub' is invalid. Allowed choices are router, switch.",
+      "otto: option '--device <choice>' argument 'hub' is invalid. Allowed choices are router, switch.",
     );
   });
 
@@ -173,21 +172,36 @@ describe('otto run', () => {
     expect(result.stdout).toMatch(/--no-debug +turn --debug off/);
   });
 
-  it('reports a module that does not load, naming the file', async () => {
+  it('reports a module that does not compile with file, line and column, exit code 2', async () => {
     const broken = await makeTempRepo({
       settings: 'init = ["otto/broken.ts"]\n',
       files: { 'otto/broken.ts': 'export const x: number = ;\n' },
     });
     const result = await runCli(['run', '--list-instructions'], { env: broken.env });
-    expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(
-      new RegExp(`^otto: Cannot load the module ${broken.root}/otto/broken.ts: `),
-    );
+    const path = `${broken.root}/otto/broken.ts`;
+    expect(result).toMatchObject({
+      exitCode: 2,
+      stdout: '',
+      stderr: [
+        `otto: Cannot load the module ${path}: syntax error at ${path}:1:26: Unexpected ";".`,
+        '  | export const x: number = ;',
+        '  |                          ^',
+        'Fix: correct the module, then run otto again.',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('refuses a missing init module with exit code 2', async () => {
     const missing = await makeTempRepo({ settings: 'init = ["otto/nothere"]\n' });
-    const notFound = await runCli(['run', 'x'], { env: missing.env });
-    expect(notFound.stderr.split('\n')[0]).toBe(
-      `otto: Cannot find the module "otto/nothere" of repo ${missing.root}: none of ${missing.root}/otto/nothere exists with extension .ts, .mts, .js, .mjs, .cts, .cjs.`,
-    );
+    expect(await runCli(['run', 'x'], { env: missing.env })).toMatchObject({
+      exitCode: 2,
+      stderr: [
+        `otto: Cannot find the module "otto/nothere" of repo ${missing.root}: none of ${missing.root}/otto/nothere exists with extension .ts, .mts, .js, .mjs, .cts, .cjs.`,
+        'Fix: name a .ts or .js file relative to the repo root (e.g. init = ["${sutDir}/otto/init.ts"]).',
+        '',
+      ].join('\n'),
+    });
   });
 });
 

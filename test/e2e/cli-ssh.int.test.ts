@@ -93,7 +93,10 @@ describe('otto run against SSH hosts', () => {
   it('exits 1 when the instruction returns a failed result', async () => {
     const result = await otto(['run', 'broken']);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain('broken: failed (exit code 1)');
+    expect(result.stderr.replace(/in \d+\.\d s/, 'in N s')).toMatch(
+      // `exit 7` ends the persistent shell itself: the reason says so.
+      /^@inner \| exit 7\nerror: broken: failed \(exit code 1\) in N s: The shell of host "inner" \(root@[\d.]+:22 via otto@127\.0\.0\.1:\d+\) \[ssh\] ended while running `exit 7`; it is reopened on the next call\.\noutput: \S+\n$/,
+    );
   });
 });
 
@@ -104,8 +107,11 @@ describe('otto host', () => {
     expect(ok.stderr).toMatch(
       /^@inner \| hostname\n@inner \| echo "\$\(\(6 \* 7\)\)"\noutput: .*\/host\/\d{8}_\d{6}_\d{3}_run\n$/,
     );
-    const failed = await otto(['host', 'gateway', 'run', 'false']);
-    expect(failed.exitCode).toBe(1);
+    const failed = await otto(['host', 'gateway', 'run', 'false', 'echo after']);
+    expect(failed).toMatchObject({ exitCode: 1, stdout: 'after\n' });
+    expect(failed.stderr).toMatch(
+      /^@gateway \| false\n@gateway \| echo after\notto: Command failed on host "gateway" \(exit code 1\): `false`\noutput: \S+\n$/,
+    );
   });
 
   it('puts and gets files with progress, over sftp and scp', async () => {

@@ -1,11 +1,15 @@
-import { AbortedError, ConfigError } from '../../errors.js';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { CommandError, ConfigError, isOttoError } from '../../errors.js';
+import { commandFailure, type RunResult } from '../../hosts/command-result.js';
 import type { Host } from '../../hosts/host.js';
 import { withHostOverrides } from '../../lab/lab-host-pool.js';
 import { checkLabHostSupported } from '../../lab/lab-hosts.js';
 import { requireRepos } from '../../lab/repos.js';
 import { resolveGlobalOptions, type GlobalFlags } from '../invocation/global-options.js';
 import { Invocation } from '../invocation/invocation.js';
-import { runUntilInterrupted } from '../interrupt.js';
+import { processSecrets } from '../secret-masker.js';
+import { EXIT_FAILURE } from '../report-failure.js';
 import { createTransferProgress } from '../transfer-progress.js';
 
 /** What `otto host <id> <action>` does. */
@@ -21,7 +25,8 @@ export interface HostFlags {
 /**
  * `otto host <id> run CMD...`, `put SRC... DEST_DIR`, `get SRC... DEST_DIR` and `login`, on one
  * lab host, after the reservation gate. `--hop`, `--term` and `--transfer` override the lab for
- * this invocation. Exit code 1 when a command fails.
+ * this invocation. Exit code 1 when a command fails or the host cannot be reached (the reason is
+ * printed and logged), 2 for a mistake in the arguments, 130 after Ctrl-C.
  */
 export async function hostCommand(
   globalFlags: GlobalFlags,
@@ -32,6 +37,7 @@ export async function hostCommand(
 ): Promise<number> {
   const options = resolveGlobalOptions(globalFlags);
   checkArgs(action, args);
+  if (action === 'put') await checkLocalSources(id, args.slice(0, -1));
   const repos = await requireRepos();
   const invocation = await Invocation.start(options, {
     command: 'host',
@@ -45,16 +51,9 @@ export async function hostCommand(
       return adjusted;
     },
   });
-  let exitCode = 1;
-  try {
-    const host = invocation.pool.get(id);
-    exitCode = await runUntilInterrupted((signal) =>
-      runAction(host, action, args, signal, invocation),
-    );
-    return exitCode;
-  } finally {
-    await invocation.finish(exitCode);
-  }
+  return invocation.complete((signal) =>
+    runAction(invocation.pool.get(id), action, args, signal, invocation),
+  );
 }
 
 function checkArgs(action: HostAction, args: readonly string[]): void {
@@ -68,6 +67,21 @@ function checkArgs(action: HostAction, args: readonly string[]): void {
     throw new ConfigError('USAGE', `otto host <id> ${action} takes ${need}.`, {
       fix: usageOf(action),
     });
+}
+
+/** A missing local source is the user's mistake: say so before anything connects. */
+async function checkLocalSources(id: string, sources: readonly string[]): Promise<void> {
+  const missing: string[] = [];
+  for (const source of sources)
+    if (!(await stat(source).catch(() => undefined))) missing.push(resolve(source));
+  if (missing.length > 0)
+    throw new ConfigError(
+      'LOCAL_SOURCE_NOT_FOUND',
+      `No such local file or folder to put on host "${id}": ${missing.join(', ')}.`,
+      {
+        fix: 'otto host <id> put LOCAL... REMOTE_DIR: the sources are on this machine, the folder on the host.',
+      },
+    );
 }
 
 function usageOf(action: HostAction): string {
@@ -86,30 +100,8 @@ async function runAction(
   signal: AbortSignal,
   invocation: Invocation,
 ): Promise<number> {
-  if (action === 'run') {
-    // Output is streamed as it comes (the results keep only a capped copy), so endless output
-    // neither waits nor grows memory.
-    const result = await host.run(args, {
-      signal,
-      output: (chunk) => process.stdout.write(chunk),
-    });
-    const stopped = result.results.find((item) => item.error);
-    if (stopped?.error) process.stderr.write(`otto: ${stopped.error.message.split('\n')[0]}\n`);
-    if (stopped?.error instanceof AbortedError) return 130;
-    return result.ok ? 0 : 1;
-  }
-  if (action === 'login') {
-    const transcript: string[] = [];
-    const output = Object.assign(Object.create(process.stdout) as NodeJS.WriteStream, {
-      write: (chunk: string | Uint8Array) => {
-        transcript.push(Buffer.from(chunk).toString());
-        return process.stdout.write(chunk);
-      },
-    });
-    await host.interact({ output });
-    invocation.logger.debug(`@${host.id} login transcript:\n${transcript.join('')}`);
-    return 0;
-  }
+  if (action === 'run') return runCommands(host, args, signal, invocation);
+  if (action === 'login') return logIn(host, invocation);
   const sources = args.slice(0, -1);
   const destination = args.at(-1)!;
   const progress = createTransferProgress();
@@ -127,4 +119,72 @@ async function runAction(
   } finally {
     progress.done();
   }
+}
+
+/**
+ * Runs the commands with their output streamed as it comes, secrets masked (the results keep only
+ * a capped copy, so endless output neither waits nor grows memory). A command that could not run
+ * or finish says why; one that failed says so.
+ */
+async function runCommands(
+  host: Host,
+  commands: readonly string[],
+  signal: AbortSignal,
+  invocation: Invocation,
+): Promise<number> {
+  const stdout = processSecrets.stream((chunk) => process.stdout.write(chunk));
+  const stderr = processSecrets.stream((chunk) => process.stderr.write(chunk));
+  let result: RunResult;
+  try {
+    result = await host.run(commands, {
+      signal,
+      output: (chunk, stream) => (stream === 'stderr' ? stderr : stdout).write(chunk),
+    });
+  } finally {
+    stdout.end();
+    stderr.end();
+  }
+  if (result.ok) return 0;
+  const failed = result.results.find(
+    (item) => item.status !== 'success' && item.status !== 'skipped',
+  )!;
+  // A command that could not run (no connection, a refused login, an unusable key) is failed
+  // work: 1, whatever the error's class.
+  if (failed.error) {
+    invocation.report(failed.error);
+    return EXIT_FAILURE;
+  }
+  // The output is on the console already: the first line of the failure is enough.
+  const summary = commandFailure(failed, host.id).message.split('\n')[0]!;
+  invocation.report(new CommandError('COMMAND_FAILED', summary, { host: host.id }));
+  return EXIT_FAILURE;
+}
+
+/** Bridges the terminal to the host's shell, secrets masked; the transcript goes to otto.log. */
+async function logIn(host: Host, invocation: Invocation): Promise<number> {
+  const transcript: Buffer[] = [];
+  const masked = processSecrets.stream((chunk) => process.stdout.write(chunk));
+  const output = Object.assign(Object.create(process.stdout) as NodeJS.WriteStream, {
+    write: (chunk: string | Uint8Array) => {
+      const bytes = Buffer.from(chunk);
+      transcript.push(bytes);
+      masked.write(bytes);
+      return true;
+    },
+  });
+  try {
+    await host.interact({ output });
+  } catch (error) {
+    if (!isOttoError(error)) throw error;
+    // As for run: a shell that could not be opened (connection, login, key) is failed work.
+    invocation.report(error);
+    return EXIT_FAILURE;
+  } finally {
+    masked.end();
+    if (transcript.length > 0)
+      invocation.logger.debug(
+        `@${host.id} login transcript:\n${Buffer.concat(transcript).toString()}`,
+      );
+  }
+  return 0;
 }

@@ -4,6 +4,7 @@ import { LAB_FILE_NAME, loadLab, type Lab } from '../../lab/lab.js';
 import { labDirsOf, requireRepos } from '../../lab/repos.js';
 import { join } from 'node:path';
 import { resolveGlobalOptions, type GlobalFlags } from '../invocation/global-options.js';
+import { labSecrets, processSecrets } from '../secret-masker.js';
 
 /** `--list-labs`, `--list-hosts` and `--show-lab`; returns the exit code. */
 export async function labListingCommand(flags: GlobalFlags): Promise<number> {
@@ -17,6 +18,7 @@ export async function labListingCommand(flags: GlobalFlags): Promise<number> {
     });
   }
   const lab = await loadLab({ names, dirs });
+  processSecrets.add(labSecrets(lab));
   for (const warning of lab.warnings) process.stderr.write(`otto: warning: ${warning}\n`);
   process.stdout.write(flags.showLab ? showLab(lab) : listHosts(lab));
   return 0;
@@ -52,7 +54,10 @@ function listHosts(lab: Lab): string {
       (entry.resources ?? []).join(',') || '-',
     ]);
   }
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  // A loop, not Math.max(...lengths): a lab of 100 000 hosts would overflow the stack.
+  const widths = rows[0]!.map((_, column) =>
+    rows.reduce((most, row) => Math.max(most, row[column]!.length), 0),
+  );
   return `${rows
     .map((row) =>
       row

@@ -9,6 +9,7 @@ import {
   type ReservationReport,
 } from '../../lab/reservations.js';
 import { resolveGlobalOptions, type GlobalFlags } from '../invocation/global-options.js';
+import { labSecrets, processSecrets } from '../secret-masker.js';
 
 /**
  * `otto reservation whoami` and `otto reservation check`: who the gate checks as, with which
@@ -32,6 +33,7 @@ export async function reservationCommand(
     options.labNames.length > 0
       ? await loadLab({ names: options.labNames, dirs: labDirsOf(repos) })
       : emptyLab();
+  processSecrets.add(labSecrets(lab));
   const report = await checkReservations(backend, lab, user);
   process.stdout.write(formatCheck(report));
   return report.missing.length === 0 ? 0 : 1;
@@ -90,6 +92,6 @@ function formatVerdict({ user, required, missing }: ReservationReport): string {
 
 /** `name:  value` lines, values aligned. */
 function formatFields(fields: Array<[string, string]>): string {
-  const width = Math.max(...fields.map(([name]) => name.length)) + 2;
+  const width = fields.reduce((most, [name]) => Math.max(most, name.length), 0) + 2;
   return fields.map(([name, value]) => `${`${name}:`.padEnd(width)}${value}\n`).join('');
 }

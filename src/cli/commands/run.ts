@@ -3,15 +3,15 @@ import { relative } from 'node:path';
 import { ConfigError } from '../../errors.js';
 import { closestIds } from '../../lab/closest.js';
 import { requireRepos } from '../../lab/repos.js';
-import type { Instruction } from '../../instructions/instruction.js';
+import { failureOf, type Instruction } from '../../instructions/instruction.js';
 import { findInstructions, type FoundInstruction } from '../../instructions/find-instructions.js';
 import { runInstruction } from '../../instructions/run-instruction.js';
+import { configureUsageErrors } from '../usage-errors.js';
 import { resolveGlobalOptions, type GlobalFlags } from '../invocation/global-options.js';
 import { Invocation } from '../invocation/invocation.js';
 import { addOptionSet, flagsOf, optionSetValues } from '../option-flags.js';
 import { fingerprintFiles, writeCompletionCache } from '../completion/completion-cache.js';
 import type { Repo } from '../../lab/settings.js';
-import { runUntilInterrupted } from '../interrupt.js';
 
 /**
  * `otto run <instruction> [options]`: loads the repos' `init` modules, parses the instruction's
@@ -42,32 +42,30 @@ export async function runCommand(
     needsLab: false,
     gated: true,
   });
-  let exitCode = 1;
-  try {
-    invocation.logger.info(`run ${found.instruction.name}${options.dryRun ? ' [DRY RUN]' : ''}`);
-    const run = await runUntilInterrupted((signal) =>
-      runInstruction(found.instruction, {
-        values,
-        pool: invocation.pool,
-        logger: invocation.logger,
-        outputDir: invocation.outputDir.path,
-        dryRun: options.dryRun,
-        signal,
-      }),
-    );
-    exitCode = run.exitCode;
-    invocation.logger.info(
-      `${found.instruction.name}: ${exitCode === 0 ? 'ok' : `failed (exit code ${exitCode})`} in ${(run.durationMs / 1000).toFixed(1)} s`,
-    );
-    return exitCode;
-  } catch (error) {
-    invocation.logger.debug(
-      error instanceof Error ? (error.stack ?? error.message) : String(error),
-    );
-    throw error;
-  } finally {
-    await invocation.finish(exitCode);
-  }
+  const { name: instructionName } = found.instruction;
+  return invocation.complete(async (signal) => {
+    invocation.logger.debug(`run ${instructionName}${options.dryRun ? ' [DRY RUN]' : ''}`);
+    const run = await runInstruction(found.instruction, {
+      values,
+      pool: invocation.pool,
+      logger: invocation.logger,
+      outputDir: invocation.outputDir.path,
+      dryRun: options.dryRun,
+      signal,
+    });
+    const seconds = `${(run.durationMs / 1000).toFixed(1)} s`;
+    if (signal.aborted)
+      invocation.logger.warn(`${instructionName}: interrupted (Ctrl-C) after ${seconds}`);
+    else if (run.exitCode === 0) invocation.logger.info(`${instructionName}: ok in ${seconds}`);
+    else {
+      const why = failureOf(run.outcome);
+      invocation.logger.error(
+        `${instructionName}: failed (exit code ${run.exitCode}) in ${seconds}${why ? `: ${why.reason}` : ''}`,
+      );
+      if (why?.fix) invocation.logger.error(`Fix: ${why.fix}`);
+    }
+    return run.exitCode;
+  });
 }
 
 function pickInstruction(
@@ -85,7 +83,7 @@ function pickInstruction(
   const near = closestIds(name, names);
   throw new ConfigError(
     'UNKNOWN_INSTRUCTION',
-    `No instruction "${name}"${near ? `; did you mean ${near}?` : ''} Instructions: ${known}.`,
+    `No instruction "${name}"${near ? `; did you mean ${near}?` : '.'} Instructions: ${known}.`,
     { fix: 'otto run --list-instructions describes them.' },
   );
 }
@@ -104,6 +102,7 @@ function parseInstructionArgs(
     instruction.options,
   );
   command.configureHelp({ commandUsage: () => `otto run ${instruction.name} [options]` });
+  configureUsageErrors(command, `otto run ${instruction.name}`);
   try {
     command.parse([...args], { from: 'user' });
   } catch (error) {
@@ -120,7 +119,7 @@ function listInstructions(instructions: readonly FoundInstruction[]): string {
   for (const repo of new Set(instructions.map((item) => item.repo))) {
     lines.push(`${repo.settings.name} (${repo.root})`);
     const mine = instructions.filter((item) => item.repo === repo);
-    const width = Math.max(...mine.map((item) => item.instruction.name.length));
+    const width = mine.reduce((most, item) => Math.max(most, item.instruction.name.length), 0);
     for (const { instruction, modulePath } of mine)
       lines.push(
         `  ${instruction.name.padEnd(width)}  ${instruction.help || '-'}  [${relative(repo.root, modulePath)}]`,

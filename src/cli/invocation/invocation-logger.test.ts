@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LogLevel } from '../../common/logger.js';
+import { SecretMasker } from '../secret-masker.js';
 import { createInvocationLogger, type InvocationLoggerOptions } from './invocation-logger.js';
 
 const STAMP = '2026-11-22T10:15:00.123Z';
@@ -28,13 +29,15 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function loggerOf(options: Partial<InvocationLoggerOptions> = {}) {
+function loggerOf(options: Partial<InvocationLoggerOptions> & { secrets?: string[] } = {}) {
+  const { secrets, ...rest } = options;
   return createInvocationLogger({
     consoleLevel: 'debug',
     logFd,
     color: false,
     console: { write: (text: string) => written.push(text) },
-    ...options,
+    masker: new SecretMasker(secrets),
+    ...rest,
   });
 }
 
@@ -93,26 +96,35 @@ describe('createInvocationLogger', () => {
     expect(written).toEqual(['error: e\n']);
   });
 
-  it('replaces secrets everywhere, and leaves texts under 3 characters alone', () => {
-    const logger = loggerOf({ secrets: ['hunter2', 'pw', 'Password1'] });
-    logger.info('ssh vagrant:hunter2@host pw Password1 hunter2');
-    expect(logFile()).toBe(`${STAMP} INFO  ssh vagrant:********@host pw ******** ********\n`);
-    expect(written).toEqual(['ssh vagrant:********@host pw ******** ********\n']);
+  it('replaces secrets everywhere, and leaves texts under 6 characters alone', () => {
+    const logger = loggerOf({ secrets: ['hunter2', 'pw', 'admin', 'Password1'] });
+    logger.info('ssh vagrant:hunter2@host pw admin Password1 hunter2');
+    expect(logFile()).toBe(`${STAMP} INFO  ssh vagrant:********@host pw admin ******** ********\n`);
+    expect(written).toEqual(['ssh vagrant:********@host pw admin ******** ********\n']);
   });
 
-  it('replaces secrets added later from then on', () => {
-    const logger = loggerOf();
-    logger.info('before s3cret');
-    logger.addSecrets(['s3cret', 'ab']);
-    logger.error('after s3cret ab');
-    expect(logFile()).toBe(`${STAMP} INFO  before s3cret\n${STAMP} ERROR after ******** ab\n`);
-    expect(written).toEqual(['before s3cret\n', 'error: after ******** ab\n']);
+  it('replaces secrets added to its masker later from then on', () => {
+    const masker = new SecretMasker();
+    const logger = loggerOf({ masker });
+    logger.info('before s3cret-pw');
+    masker.add(['s3cret-pw']);
+    logger.error('after s3cret-pw');
+    expect(logFile()).toBe(`${STAMP} INFO  before s3cret-pw\n${STAMP} ERROR after ********\n`);
+    expect(written).toEqual(['before s3cret-pw\n', 'error: after ********\n']);
   });
 
   it('hides the whole of a secret that holds another secret', () => {
-    loggerOf({ secrets: ['abc', 'abcdef'] }).info('password abcdef');
+    loggerOf({ secrets: ['abcdef', 'abcdefgh'] }).info('password abcdefgh');
     expect(logFile()).toBe(`${STAMP} INFO  password ********\n`);
     expect(written).toEqual(['password ********\n']);
+  });
+
+  it('writes to otto.log alone on request, masked', () => {
+    loggerOf({ secrets: ['hunter2'] }).toFile('error', 'otto: failed with hunter2\nFix: retry');
+    expect(logFile()).toBe(
+      `${STAMP} ERROR otto: failed with ********\n${STAMP} ERROR Fix: retry\n`,
+    );
+    expect(written).toEqual([]);
   });
 
   it('colours warnings, errors, debug lines, host commands and host output', () => {

@@ -1,10 +1,12 @@
 import { writeSync } from 'node:fs';
 import { LOG_LEVELS, type Logger, type LogLevel } from '../../common/logger.js';
+import { processSecrets, type SecretMasker } from '../secret-masker.js';
 
 /**
  * The logger of one invocation: the console (stderr, coloured on a terminal, from `--log-level`
  * up) and `otto.log` (everything from debug up, without ANSI). Secrets (lab passwords and
- * passphrases) are replaced by `********` before anything is written anywhere.
+ * passphrases) are replaced by `********` before anything is written anywhere (see
+ * secret-masker.ts).
  */
 
 /** Options of {@link createInvocationLogger}. */
@@ -12,8 +14,8 @@ export interface InvocationLoggerOptions {
   consoleLevel: LogLevel;
   /** Descriptor of `otto.log`; without one, the console only. */
   logFd?: number;
-  /** Texts never to write. Those shorter than 3 characters are not secrets worth the noise. */
-  secrets?: Iterable<string>;
+  /** The secrets never to write. @default the process's secrets (known once a lab is loaded) */
+  masker?: SecretMasker;
   /** Colour the console. @default stderr is a terminal and NO_COLOR is unset */
   color?: boolean;
   /** @default process.stderr */
@@ -29,31 +31,24 @@ const STYLE: Record<LogLevel, [string, string]> = {
   error: ['\x1b[31m', '\x1b[39m'],
 };
 
-/** An invocation logger, plus a way to add secrets learned later (e.g. from the lab). */
+/** An invocation logger, which can also write to `otto.log` alone. */
 export interface InvocationLogger extends Logger {
-  addSecrets(secrets: Iterable<string>): void;
+  /** Writes a message to `otto.log` only (e.g. a failure the console got in its own words). */
+  toFile(level: LogLevel, message: string): void;
 }
 
 /** Makes the logger of an invocation (see the file comment). */
 export function createInvocationLogger(options: InvocationLoggerOptions): InvocationLogger {
   const threshold = LOG_LEVELS.indexOf(options.consoleLevel);
-  const secrets = new Set<string>();
+  const masker = options.masker ?? processSecrets;
   const color = options.color ?? (Boolean(process.stderr.isTTY) && !process.env.NO_COLOR);
   const out = options.console ?? process.stderr;
-  let longestFirst: string[] = [];
-  const addSecrets = (more: Iterable<string>) => {
-    for (const secret of more) if (secret.length >= 3) secrets.add(secret);
-    // Longest first, so that a secret holding a shorter one is hidden whole.
-    longestFirst = [...secrets].sort((a, b) => b.length - a.length);
-  };
-  addSecrets(options.secrets ?? []);
-  const redact = (text: string) => {
-    let safe = text;
-    for (const secret of longestFirst) safe = safe.replaceAll(secret, '********');
-    return safe;
+  const toFile = (level: LogLevel, message: string) => {
+    if (options.logFd !== undefined)
+      writeSync(options.logFd, fileLine(level, masker.mask(message)));
   };
   const write = (level: LogLevel) => (message: string) => {
-    const safe = redact(message);
+    const safe = masker.mask(message);
     if (options.logFd !== undefined) writeSync(options.logFd, fileLine(level, safe));
     if (LOG_LEVELS.indexOf(level) >= threshold) out.write(consoleLine(level, safe, color));
   };
@@ -62,7 +57,7 @@ export function createInvocationLogger(options: InvocationLoggerOptions): Invoca
     info: write('info'),
     warn: write('warn'),
     error: write('error'),
-    addSecrets,
+    toFile,
   };
 }
 

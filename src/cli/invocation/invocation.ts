@@ -1,6 +1,6 @@
 import { closeSync } from 'node:fs';
 import { setDefaultLogger } from '../../common/logger.js';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, InstructionError, OttoError } from '../../errors.js';
 import { LabHostPool, emptyLab, hostDefaultsOf } from '../../lab/lab-host-pool.js';
 import { loadLab, type Lab } from '../../lab/lab.js';
 import { labDirsOf } from '../../lab/repos.js';
@@ -11,6 +11,9 @@ import {
   reservationUser,
 } from '../../lab/reservations.js';
 import type { Repo } from '../../lab/settings.js';
+import { runUntilInterrupted } from '../interrupt.js';
+import { describeFailure, EXIT_INTERRUPTED, exitCodeOfFailure } from '../report-failure.js';
+import { labSecrets, processSecrets } from '../secret-masker.js';
 import type { GlobalOptions } from './global-options.js';
 import { createInvocationLogger, type InvocationLogger } from './invocation-logger.js';
 import { makeOutputDir, pruneOutputDirs, type OutputDir } from './output-dir.js';
@@ -34,10 +37,14 @@ export interface InvocationSpec {
 
 /**
  * One run of a command that works on hosts: the lab, the reservation gate, the output directory
- * with its `otto.log`, the logger every host writes to, and the lab's host pool. `finish` closes
- * everything and prints where the output is.
+ * with its `otto.log`, the logger every host writes to, and the lab's host pool. `complete` runs
+ * the command's work and is the one place that decides the exit code: it reports a failure on the
+ * console and in `otto.log`, gives 130 after Ctrl-C, logs the code, closes everything and prints
+ * where the output is.
  */
 export class Invocation {
+  private ended = false;
+
   private constructor(
     readonly options: GlobalOptions,
     readonly lab: Lab,
@@ -49,6 +56,8 @@ export class Invocation {
   /** Loads the lab, passes the reservation gate, makes the output directory and the logger. */
   static async start(options: GlobalOptions, spec: InvocationSpec): Promise<Invocation> {
     const loaded = await loadInvocationLab(options, spec);
+    // From here on, nothing printed shows the lab's passwords, failures included.
+    processSecrets.add(labSecrets(loaded));
     const lab = spec.prepareLab ? spec.prepareLab(loaded) : loaded;
     const notes = spec.gated ? await passReservationGate(options, spec.repos, lab) : [];
     const now = new Date();
@@ -57,7 +66,6 @@ export class Invocation {
     const logger = createInvocationLogger({
       consoleLevel: options.logLevel,
       logFd: outputDir.logFd,
-      secrets: secretsOf(lab),
     });
     setDefaultLogger(logger);
     logger.debug(`otto ${(spec.argv ?? process.argv.slice(2)).join(' ')}`);
@@ -78,9 +86,55 @@ export class Invocation {
     return new Invocation(options, lab, pool, logger, outputDir);
   }
 
-  /** Closes the hosts and the log, then prints the output directory. */
-  async finish(exitCode: number): Promise<void> {
-    await this.pool.close();
+  /**
+   * Runs the command's work until it ends, fails or is interrupted, and ends the invocation (see
+   * the class comment). Returns the exit code the process exits with.
+   */
+  async complete(work: (signal: AbortSignal) => Promise<number>): Promise<number> {
+    return runUntilInterrupted(
+      async (signal) => {
+        let exitCode: number;
+        try {
+          exitCode = await work(signal);
+        } catch (error) {
+          exitCode = this.report(error);
+        }
+        if (signal.aborted) exitCode = EXIT_INTERRUPTED;
+        await this.pool.close();
+        this.end(exitCode);
+        return exitCode;
+      },
+      {
+        onInterrupt: () => this.logger.toFile('warn', 'interrupted (Ctrl-C): stopping'),
+        beforeExit: () => {
+          this.logger.toFile('warn', 'interrupted again (Ctrl-C): quitting at once');
+          this.end(EXIT_INTERRUPTED);
+        },
+      },
+    );
+  }
+
+  /**
+   * Prints a failure on the console and writes it to `otto.log` (with the stack of a cause, such
+   * as a throw in an instruction, in the log only). Returns the exit code it gives.
+   */
+  report(error: unknown): number {
+    const text = describeFailure(error);
+    process.stderr.write(processSecrets.mask(text));
+    this.logger.toFile('error', text.trimEnd());
+    // A throw in user code (an instruction) keeps its stack in the log; a driver's, its message.
+    const cause = error instanceof OttoError ? error.cause : undefined;
+    if (cause instanceof Error)
+      this.logger.toFile(
+        'debug',
+        `cause: ${error instanceof InstructionError ? (cause.stack ?? cause.message) : cause.message}`,
+      );
+    return exitCodeOfFailure(error);
+  }
+
+  private end(exitCode: number): void {
+    if (this.ended) return;
+    this.ended = true;
     this.logger.debug(`exit code ${exitCode}`);
     closeSync(this.outputDir.logFd);
     process.stderr.write(`output: ${this.outputDir.path}\n`);
@@ -117,14 +171,6 @@ async function passReservationGate(
   const backend = await createReservationBackend(repos);
   assertReserved(await checkReservations(backend, lab, user));
   return notes;
-}
-
-/** Passwords and passphrases of the lab: never written to the console or the log. */
-function secretsOf(lab: Lab): string[] {
-  return [...lab.hosts.values()].flatMap(({ entry }) => [
-    ...Object.values(entry.creds),
-    ...(entry.passphrase ? [entry.passphrase] : []),
-  ]);
 }
 
 /** A line in bold colour on a terminal (unless NO_COLOR), plain elsewhere. */

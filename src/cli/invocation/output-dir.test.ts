@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../errors.js';
 import { makeOutputDir, pruneOutputDirs, timestampOf, type OutputDir } from './output-dir.js';
 
 const DAY_MS = 86_400_000;
@@ -48,6 +49,19 @@ describe('timestampOf', () => {
 });
 
 describe('makeOutputDir', () => {
+  it('refuses an xdir that is a file, or lies inside one, naming the file', async () => {
+    const file = join(xdir, 'notes.txt');
+    await writeFile(file, 'notes\n');
+    for (const root of [file, join(file, 'deeper')]) {
+      const made = makeOutputDir(root, 'run', 'deploy', NOW);
+      await expect(made).rejects.toThrow(ConfigError);
+      await expect(made).rejects.toThrow(
+        `Cannot make the output directory under ${root}: ${file} is a file, not a folder.\n` +
+          'Fix: point --xdir (or OTTO_XDIR) at a folder you may write to; otto makes it if it is missing.',
+      );
+    }
+  });
+
   it('makes <xdir>/<command>/<stamp>_<name>/ with an empty otto.log', async () => {
     const dir = await make('run', 'deploy');
     const path = join(xdir, 'run', '20261122_101500_123_deploy');

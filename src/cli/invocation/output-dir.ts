@@ -1,6 +1,7 @@
 import { openSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { ConfigError } from '../../errors.js';
 
 /**
  * The output directory of one invocation: `<xdir>/<command>/<YYYYMMDD_HHMMSS_mmm>[_<name>]/`,
@@ -29,9 +30,23 @@ export interface OutputDir {
 
 /**
  * Makes a fresh output directory. Two invocations in the same millisecond get `_2`, `_3`...
+ * An xdir that is a file, or where the user may not write, is a {@link ConfigError}.
  * @example await makeOutputDir('/var/otto', 'run', 'deploy', new Date());
  */
 export async function makeOutputDir(
+  xdir: string,
+  command: string,
+  name: string | undefined,
+  now: Date,
+): Promise<OutputDir> {
+  try {
+    return await makeFreshDir(xdir, command, name, now);
+  } catch (error) {
+    throw await xdirProblem(xdir, error as NodeJS.ErrnoException);
+  }
+}
+
+async function makeFreshDir(
   xdir: string,
   command: string,
   name: string | undefined,
@@ -49,6 +64,40 @@ export async function makeOutputDir(
     }
     const logPath = join(path, 'otto.log');
     return { path, logPath, logFd: openSync(logPath, 'wx') };
+  }
+}
+
+const USER_PROBLEMS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+};
+
+/** Why the output directory cannot be made, in the user's terms when it is their setting. */
+async function xdirProblem(xdir: string, error: NodeJS.ErrnoException): Promise<Error> {
+  const file = await fileInPath(error.path ?? xdir);
+  const reason = file
+    ? `${file} is a file, not a folder`
+    : USER_PROBLEMS[error.code ?? '']
+      ? `${USER_PROBLEMS[error.code!]} (${error.code}) at ${error.path ?? xdir}`
+      : undefined;
+  if (!reason) return error;
+  return new ConfigError(
+    'XDIR_INVALID',
+    `Cannot make the output directory under ${xdir}: ${reason}.`,
+    {
+      fix: 'point --xdir (or OTTO_XDIR) at a folder you may write to; otto makes it if it is missing.',
+      cause: error,
+    },
+  );
+}
+
+/** The first path from `path` up that exists and is not a folder. */
+async function fileInPath(path: string): Promise<string | undefined> {
+  for (let at = path; ; at = dirname(at)) {
+    const found = await stat(at).catch(() => undefined);
+    if (found) return found.isDirectory() ? undefined : at;
+    if (dirname(at) === at) return undefined;
   }
 }
 
@@ -70,8 +119,9 @@ export async function pruneOutputDirs(xdir: string, days: number, now: Date): Pr
     for (const name of await listDirs(join(xdir, command))) {
       if (!STAMPED.test(name)) continue;
       const path = join(xdir, command, name);
-      const { mtimeMs } = await stat(path);
-      if (mtimeMs >= cutoffMs) continue;
+      // Gone already (another otto pruning at the same time): nothing to do.
+      const found = await stat(path).catch(() => undefined);
+      if (!found || found.mtimeMs >= cutoffMs) continue;
       await rm(path, { recursive: true, force: true });
       removed.push(path);
     }
