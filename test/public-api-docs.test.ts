@@ -69,7 +69,8 @@ function undocumentedApi(
       const memberDeclaration = member.declarations?.[0];
       if (!memberDeclaration || !isPublic(memberDeclaration)) continue;
       // Members that come from Node's or a library's types (Error.stack) are theirs to document.
-      if (where(memberDeclaration).startsWith('node_modules')) continue;
+      if (memberDeclaration.getSourceFile().fileName.split(/[\\/]/).includes('node_modules'))
+        continue;
       // Well-known symbols (Symbol.asyncDispose) have no name to document under.
       if (member.name.startsWith('__@')) continue;
       if (!hasDoc(member, checker))

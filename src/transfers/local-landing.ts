@@ -1,8 +1,9 @@
-import { chmod, lstat, open, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { chmod, lstat, open, rename, rm, rmdir, stat } from 'node:fs/promises';
 import nodePath, { dirname } from 'node:path';
 import { partPathOf } from './transfer-files.js';
 import type { TransferRun } from './transfer-run.js';
 import type { TransferResult } from './transfer.js';
+import { makeDirs } from '../common/make-dirs.js';
 
 /**
  * Lands one transfer in `destDir` on this machine: makes the folder, lets `receive` write every
@@ -48,7 +49,7 @@ export class LocalLanding {
     if (info?.isDirectory()) return;
     if (info && !(await isDirectoryBehindLink(dir))) throw this.run.notADirectory(dir);
     if (info) return;
-    const first = await mkdir(dir, { recursive: true }).catch((error: unknown) => {
+    const first = await makeDirs(dir).catch((error: unknown) => {
       throw this.run.createFailed(dir, error);
     });
     if (first) this.noteChain(first, dir);
@@ -62,7 +63,7 @@ export class LocalLanding {
     const info = await lstat(path).catch(() => undefined);
     if (info?.isDirectory() || (info && (await isDirectoryBehindLink(path)))) return;
     if (info) await rm(path, { force: true });
-    const first = await mkdir(path, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+    const first = await makeDirs(path, 0o700).catch((error: unknown) => {
       throw this.run.writeFailed(source, path, error);
     });
     if (first) this.noteChain(first, path);

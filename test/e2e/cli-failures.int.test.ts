@@ -110,7 +110,7 @@ function reasonOf(id: string): string {
   return {
     badpw: `Authentication failed for ${place('badpw')}: the server refused password.`,
     nokey: `Cannot use the private key (/nonexistent/id_ed25519) for ${place('nokey')}: ENOENT: no such file or directory, open '/nonexistent/id_ed25519'.`,
-    badphrase: `Cannot use the private key (${key}) for ${place('badphrase')}: OpenSSH key integrity check failed -- bad passphrase?.`,
+    badphrase: `Cannot use the private key (${key}) for ${place('badphrase')}: OpenSSH key integrity check failed -- bad passphrase?`,
     closed: `Could not connect to ${place('closed', closedPort)}: connection refused (ECONNREFUSED).`,
   }[id]!;
 }
@@ -119,9 +119,8 @@ describe('otto host on a host it cannot use', () => {
   for (const id of ['badpw', 'nokey', 'badphrase', 'closed']) {
     it(`says why for run, put, get and login (${id}), on the console and in otto.log`, async () => {
       const reason = reasonOf(id);
-      // A transfer's message keeps the reason's full stop, but not after a "?".
       const transfer = (action: string, source: string) =>
-        `${action} ${source} on host "${id}" (otto@127.0.0.1:${id === 'closed' ? closedPort : port}) [scp] failed: ${reason.replace(/\?\.$/, '?')}`;
+        `${action} ${source} on host "${id}" (otto@127.0.0.1:${id === 'closed' ? closedPort : port}) [scp] failed: ${reason}`;
       const source = join(repo.root, 'otto', 'init.ts');
       const cases = [
         { args: ['run', 'true'], lines: [`@${id} | true`, `otto: ${reason}`] },

@@ -189,6 +189,16 @@ export function describeTransferContract(
       }
     });
 
+    it('fails at once on a local destination the kernel will not make (/proc)', async () => {
+      const into = '/proc/otto-nope/deeper';
+      await expect(transfer.get([remote('big/big.bin')], into)).rejects.toMatchObject({
+        name: 'TransferError',
+        code: 'TRANSFER_FAILED',
+        message: `get ${remote('big/big.bin')} on ${place} failed: cannot create ${into}: no such file or directory.`,
+      });
+      await expect(stat(into)).rejects.toThrow('ENOENT');
+    });
+
     if (options.hasFull) {
       it('fails on a full destination, naming the path, and leaves nothing', async () => {
         const full = target.full!;

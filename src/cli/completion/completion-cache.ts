@@ -5,10 +5,11 @@
  * it is still current.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { hashParts } from '../../common/hash.js';
 import { ConfigError } from '../../errors.js';
+import { makeDirs } from '../../common/make-dirs.js';
 
 /** One option flag of an instruction, as completion needs it. */
 export interface CachedFlag {
@@ -85,7 +86,7 @@ export async function writeCompletionCache(xdir: string, cache: CompletionCache)
   const path = completionCachePath(xdir);
   const temporary = `${path}.${randomUUID()}.tmp`;
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await makeDirs(dirname(path));
     await writeFile(temporary, `${JSON.stringify(cache, null, 2)}\n`);
     await rename(temporary, path);
   } catch (error) {

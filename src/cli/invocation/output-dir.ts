@@ -2,6 +2,7 @@ import { openSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../../errors.js';
+import { makeDirs } from '../../common/make-dirs.js';
 
 /**
  * The output directory of one invocation: `<xdir>/<command>/<YYYYMMDD_HHMMSS_mmm>[_<name>]/`,
@@ -55,7 +56,7 @@ async function makeFreshDir(
   const base = join(xdir, command, `${timestampOf(now)}${name ? `_${safeName(name)}` : ''}`);
   for (let attempt = 1; ; attempt++) {
     const path = attempt === 1 ? base : `${base}_${attempt}`;
-    await mkdir(join(xdir, command), { recursive: true });
+    await makeDirs(join(xdir, command));
     try {
       await mkdir(path);
     } catch (error) {

@@ -6,8 +6,9 @@
  * do not use; they are skipped, as are blank lines, comments and lines that do not parse.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { makeDirs } from '../../common/make-dirs.js';
 
 /** One usable line of a known_hosts file. */
 export interface KnownHostsEntry {
@@ -113,7 +114,7 @@ export async function readKnownHostsFile(path: string): Promise<KnownHostsEntry[
 
 /** Appends a line to a known_hosts file, creating it (and its folder, mode 700) when missing. */
 export async function appendKnownHostsLine(path: string, line: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await makeDirs(dirname(path), 0o700);
   let existing = '';
   try {
     existing = await readFile(path, 'utf8');

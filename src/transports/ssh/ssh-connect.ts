@@ -177,7 +177,7 @@ function keyError(
 ): ConfigError {
   return new ConfigError(
     'KEY_INVALID',
-    `Cannot use the private key (${source}) for ${describeLinkIn(target, context)}: ${reason.replace(/\.$/, '')}.`,
+    `Cannot use the private key (${source}) for ${describeLinkIn(target, context)}: ${/[.?!]$/.test(reason) ? reason : `${reason}.`}`,
     { ...placeDetails(context.place), cause },
   );
 }
