@@ -7,7 +7,6 @@
 import { CommanderError } from 'commander';
 import { prepareConsole } from './console-streams.js';
 import { buildProgram } from './program.js';
-import { EXIT_USAGE, reportFailure } from './report-failure.js';
 
 async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -15,7 +14,10 @@ async function main(argv: string[]): Promise<number> {
     await buildProgram((code) => (exitCode = code)).parseAsync(argv);
   } catch (error) {
     // Commander has already printed its own message for usage mistakes, help and version.
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    if (error instanceof CommanderError && error.exitCode === 0) return 0;
+    // Loaded only on failure, so that `otto --help` does not pay for the failure printer.
+    const { EXIT_USAGE, reportFailure } = await import('./report-failure.js');
+    if (error instanceof CommanderError) return EXIT_USAGE;
     exitCode = reportFailure(error);
   }
   return exitCode;
