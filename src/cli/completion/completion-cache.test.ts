@@ -1,5 +1,6 @@
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { makeTempDir } from '../../../test/helpers/temp-dir.js';
+import { mkdir, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../errors.js';
@@ -27,7 +28,7 @@ const CACHE: CompletionCache = {
 };
 
 function temporaryDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'otto-completion-'));
+  return makeTempDir('otto-completion-');
 }
 
 async function writeCacheText(xdir: string, text: string): Promise<void> {

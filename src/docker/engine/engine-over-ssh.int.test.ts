@@ -1,6 +1,6 @@
+import { makeTempDir } from '../../../test/helpers/temp-dir.js';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalSshd, type LocalSshd } from '../../../test/helpers/local-sshd.js';
@@ -14,7 +14,7 @@ let agentPid: string | undefined;
 
 beforeAll(async () => {
   sshd = await startLocalSshd();
-  const home = await mkdtemp(join(tmpdir(), 'otto-home-'));
+  const home = await makeTempDir('otto-home-');
   const socket = join(home, 'agent.sock');
   const agent = spawnSync('ssh-agent', ['-a', socket], { encoding: 'utf8' });
   agentPid = /SSH_AGENT_PID=(\d+)/.exec(agent.stdout)?.[1];

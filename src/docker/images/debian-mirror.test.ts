@@ -1,5 +1,6 @@
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { makeTempDir } from '../../../test/helpers/temp-dir.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -25,7 +26,7 @@ describe('mirror parsing', () => {
 
 describe('findDebianMirror', () => {
   it('reads sources.list.d and falls back to the default', async () => {
-    const apt = await mkdtemp(join(tmpdir(), 'otto-apt-'));
+    const apt = await makeTempDir('otto-apt-');
     expect(await findDebianMirror(apt)).toBe(DEFAULT_DEBIAN_MIRROR);
     await mkdir(join(apt, 'sources.list.d'));
     await writeFile(

@@ -1,5 +1,6 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { makeTempDir } from '../../../test/helpers/temp-dir.js';
+import { writeFile } from 'node:fs/promises';
+
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { engine } from '../../../test/helpers/engine.js';
@@ -12,7 +13,7 @@ const REF = `otto-test/directory-image-${process.pid}:latest`;
 const created: string[] = [];
 
 async function contextWith(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'otto-context-'));
+  const dir = await makeTempDir('otto-context-');
   for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
   return dir;
 }
