@@ -174,16 +174,10 @@ describe('secrets on the console', () => {
   });
 
   it('masks the password typed and echoed in a login, on the console and in its transcript', async () => {
-    const child = spawn(process.execPath, [OTTO_BIN, '-l', 'main', 'host', 'ok', 'login'], {
-      env: { ...process.env, ...repo.env, NO_COLOR: '1' },
-      stdio: ['pipe', 'pipe', 'pipe'],
+    const { exitCode, stdout, stderr } = await runCli(['-l', 'main', 'host', 'ok', 'login'], {
+      env: repo.env,
+      input: `echo "pw=${SECRET}"; exit\n`,
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdin.write(`echo "pw=${SECRET}"; exit\n`);
-    const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(exitCode).toBe(0);
     expect(stdout).toContain('pw=********');
     const { log } = await logOf({ stderr });

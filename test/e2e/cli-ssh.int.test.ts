@@ -151,16 +151,10 @@ describe('otto host', () => {
   });
 
   it('logs in with a terminal bridge and keeps the transcript in otto.log', async () => {
-    const child = spawn(process.execPath, [OTTO_BIN, '-l', 'main', 'host', 'gateway', 'login'], {
-      env: { ...process.env, ...repo.env, NO_COLOR: '1' },
-      stdio: ['pipe', 'pipe', 'pipe'],
+    const { exitCode, stdout, stderr } = await runCli(['-l', 'main', 'host', 'gateway', 'login'], {
+      env: repo.env,
+      input: 'echo "login-$((20 + 22))"; exit\n',
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdin.write('echo "login-$((20 + 22))"; exit\n');
-    const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(exitCode).toBe(0);
     expect(stdout).toContain('login-42');
     const outputDir = /^output: (.+)$/m.exec(stderr)![1]!;
