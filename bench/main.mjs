@@ -1,6 +1,11 @@
 // `npm run bench -- <name...>`: runs the named benchmarks (all when none is named), through tsx
 // so that benchmarks can use the sources and the test bed helpers directly.
-const BENCHMARKS = { images: './images.mjs', hosts: './hosts.mts', cli: './cli.mjs' };
+const BENCHMARKS = {
+  images: './images.mjs',
+  hosts: './hosts.mts',
+  cli: './cli.mjs',
+  docker: './docker.mjs',
+};
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
 const unknown = names.filter((name) => !(name in BENCHMARKS));

@@ -68,6 +68,8 @@ function indent(text: string): string {
 /** Codes of {@link ConfigError}. */
 export type ConfigErrorCode =
   | 'COMPLETION_CACHE_WRITE'
+  | 'COMPOSE_FILE_INVALID'
+  | 'COMPOSE_NOT_DECLARED'
   | 'HOP_CYCLE'
   | 'INSTRUCTION_DUPLICATE'
   | 'INSTRUCTION_INVALID'
@@ -85,6 +87,8 @@ export type ConfigErrorCode =
   | 'LAB_INVALID'
   | 'LOCAL_SOURCE_NOT_FOUND'
   | 'NO_CREDENTIALS'
+  | 'NO_IMAGES'
+  | 'NOT_DOCKER_CAPABLE'
   | 'NO_INSTRUCTION'
   | 'NO_LAB'
   | 'NO_REPO'
@@ -97,8 +101,10 @@ export type ConfigErrorCode =
   | 'UNKNOWN_BASE_IMAGE'
   | 'UNKNOWN_COMMAND'
   | 'UNKNOWN_HOST'
+  | 'UNKNOWN_IMAGE'
   | 'UNKNOWN_INSTRUCTION'
   | 'UNKNOWN_LAB'
+  | 'UNKNOWN_SERVICE'
   | 'UNSUPPORTED_HOST'
   | 'USAGE'
   | 'USER_MODULE_INVALID'
@@ -187,11 +193,17 @@ export class TransferError extends OttoError<TransferErrorCode> {}
 
 /** Codes of {@link DockerError}. */
 export type DockerErrorCode =
+  | 'CLEANUP_FAILED'
+  | 'COMPOSE_FAILED'
+  | 'COMPOSE_NOT_FOUND'
   | 'CONTAINER_RUN_FAILED'
   | 'ENGINE_REQUEST_FAILED'
   | 'ENGINE_START_FAILED'
   | 'NOT_ON_NETWORK'
-  | 'PORT_NOT_PUBLISHED';
+  | 'PORT_NOT_PUBLISHED'
+  | 'SERVICE_NOT_RUNNING'
+  | 'STACK_NOT_UP'
+  | 'WATCHDOG_FAILED';
 
 /** The Docker engine refused or failed a request, or a Docker resource is not as expected. */
 export class DockerError<Code extends string = DockerErrorCode> extends OttoError<Code> {}
@@ -199,7 +211,9 @@ export class DockerError<Code extends string = DockerErrorCode> extends OttoErro
 /** Codes of {@link ImageBuildError}. */
 export type ImageBuildErrorCode =
   | 'BASE_IMAGE_MISSING'
+  | 'BUILD_CONTEXT_MISSING'
   | 'BUILD_CONTEXT_UNREADABLE'
+  | 'BUILD_STEP_FAILED'
   | 'BUSYBOX_NOT_STATIC'
   | 'DOCKERFILE_MISSING'
   | 'IMAGE_BUILD_FAILED'

@@ -185,6 +185,8 @@ function addToolCommands(program: Command, setExitCode: (code: number) => void):
       setExitCode(await (await import('./commands/image.js')).imageBaseCommand(kind, flags)),
     );
 
+  addDockerCommands(program, setExitCode);
+
   const lab = program.command('lab').description('Lab files: the hosts of a test lab.');
   lab
     .command('schema')
@@ -195,4 +197,59 @@ function addToolCommands(program: Command, setExitCode: (code: number) => void):
     .command('demo')
     .description('Run the built-in demo: engine, offline base images, commands in containers.')
     .action(run(async () => (await import('./commands/demo.js')).demoCommand()));
+}
+
+/** Flags of the `otto docker` commands. */
+export interface DockerFlags {
+  /** The parent whose engine does the work: `local` or a docker-capable lab host. */
+  on?: string;
+  /** `build`: build even when an image of the same content hash exists. */
+  rebuild?: boolean;
+  /** `up`: do not build the repo's images first. */
+  build?: boolean;
+  /** `clean`: list what would be removed, remove nothing. */
+  dryRun?: boolean;
+}
+
+/** `otto docker build|up|down|ps|clean`: the repo's images and compose stacks, on any engine. */
+function addDockerCommands(program: Command, setExitCode: (code: number) => void): void {
+  const globals = () => program.opts<GlobalFlags>();
+  const docker = program
+    .command('docker')
+    .description("The repo's Docker images and compose stacks, on this machine or a lab host.");
+  const onOption = () =>
+    new Option('--on <host>', 'the docker-capable lab host whose engine to use (default: local)');
+  docker
+    .command('build')
+    .description("Build the repo's images (all, or those named) unless their content hash exists.")
+    .argument('[images...]', 'images of [[docker.images]] to build (default: all)')
+    .addOption(onOption())
+    .option('--rebuild', 'build even when an image of the same content hash exists')
+    .action(async (images: string[], flags: DockerFlags) => {
+      const { dockerBuildCommand } = await import('./commands/docker-build.js');
+      setExitCode(await dockerBuildCommand(globals(), images, flags));
+    });
+  for (const [action, text] of [
+    ['up', "Build the repo's images, then start its compose stacks (nothing if they are up)."],
+    ['down', 'Stop and remove the compose stacks otto started, with their networks.'],
+    ['ps', 'List the containers of the compose stacks, with their host ids.'],
+  ] as const) {
+    const command = docker.command(action).description(text).addOption(onOption());
+    if (action === 'up') command.option('--no-build', "do not build the repo's images first");
+    command.action(async (flags: DockerFlags) => {
+      const { dockerComposeCommand } = await import('./commands/docker-compose.js');
+      setExitCode(await dockerComposeCommand(globals(), action, flags));
+    });
+  }
+  docker
+    .command('clean')
+    .description(
+      'Remove what dead otto processes left in the engine (containers, networks, volumes).',
+    )
+    .addOption(onOption())
+    .option('--dry-run', 'list what would be removed, remove nothing')
+    .action(async (flags: DockerFlags) => {
+      const { dockerCleanCommand } = await import('./commands/docker-clean.js');
+      setExitCode(await dockerCleanCommand(globals(), flags));
+    });
 }
