@@ -4,7 +4,9 @@ import { ConfigError } from '../errors.js';
 import type { Host } from '../hosts/host.js';
 import { SshHost } from '../hosts/ssh-host.js';
 import type { Lab } from './lab.js';
-import { findLabHost } from './lab-hosts.js';
+import { SshTransport } from '../transports/ssh/ssh-transport.js';
+import type { SshTarget } from '../transports/ssh/ssh-target.js';
+import { findLabHost, sshTargetFor } from './lab-hosts.js';
 
 /**
  * Docker parents: the engines image builds and compose stacks run on. `local` is this machine's
@@ -62,11 +64,18 @@ export function dockerParentFor(
       `Host "${id}" cannot run Docker work: its engine is reached over SSH, and it is not an SSH host.`,
     );
   const socketPath = DEFAULT_SOCKET_PATH;
-  const engine = new EngineClient(
-    { kind: 'ssh', url: `unix://${socketPath} on ${host.ssh.address}` },
-    { createConnection: () => host.ssh.openUnixSocket(socketPath) },
-  );
+  const endpoint = { kind: 'ssh' as const, url: `unix://${socketPath} on ${host.ssh.address}` };
+  const engine = new EngineClient(endpoint, {
+    createConnection: () => host.ssh.openUnixSocket(socketPath),
+    // So that this process's watchdog can reach the engine after it dies (over its own SSH).
+    reach: { endpoint, overSsh: { target: sshTargetOf(lab, id, host), socketPath } },
+  });
   return { id, engine, sshHost: host, resources: [...(entry.resources ?? [])], socketPath };
+}
+
+/** The target the host's connection uses (defaults included), else the lab's own. */
+function sshTargetOf(lab: Lab, id: string, host: SshHost): SshTarget {
+  return host.ssh instanceof SshTransport ? host.ssh.target : sshTargetFor(lab, id);
 }
 
 /** The ids of the parents a command may use: `local` and the lab's docker-capable hosts. */

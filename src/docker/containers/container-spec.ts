@@ -1,5 +1,5 @@
 import { ConfigError } from '../../errors.js';
-import { ownershipLabels } from '../labels.js';
+import { lifetimeOf, ownershipLabels } from '../labels.js';
 
 /** A port of a container published on the machine. */
 export interface PublishedPort {
@@ -27,7 +27,7 @@ export interface ContainerSpec {
   env?: Record<string, string>;
   /** Why it exists, recorded in the `otto.purpose` label. @default 'container' */
   purpose?: string;
-  /** Labels besides the ownership labels. */
+  /** Labels besides the ownership labels; `otto.lifetime: 'kept'` keeps it after this process ends. */
   labels?: Record<string, string>;
   /** Network to join at creation. @default the engine's default bridge */
   network?: string;
@@ -77,7 +77,10 @@ export function toCreateBody(spec: ContainerSpec): Record<string, unknown> {
     Cmd: spec.cmd,
     Entrypoint: spec.entrypoint,
     Env: Object.entries(spec.env ?? {}).map(([key, value]) => `${key}=${value}`),
-    Labels: { ...(spec.labels ?? {}), ...ownershipLabels(spec.purpose ?? 'container') },
+    Labels: {
+      ...(spec.labels ?? {}),
+      ...ownershipLabels(spec.purpose ?? 'container', {}, { lifetime: lifetimeOf(spec.labels) }),
+    },
     ExposedPorts: exposed,
     User: spec.user,
     WorkingDir: spec.workingDir,

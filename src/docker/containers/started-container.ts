@@ -1,6 +1,8 @@
 import { DockerError } from '../../errors.js';
 import { engineStatusOf, type EngineClient } from '../engine/engine-client.js';
 import { createFrameDemuxer } from '../engine/frame-demuxer.js';
+import { LIFETIME_LABEL } from '../labels.js';
+import { trackOwnedResources } from '../ownership/watchdog.js';
 import { toCreateBody, type ContainerSpec } from './container-spec.js';
 
 /** What the engine says about a running container, in our own terms. */
@@ -39,14 +41,21 @@ export class StartedContainer {
     private state: ContainerState,
   ) {}
 
-  /** Creates and starts a container; on a failed start the created container is removed. */
+  /**
+   * Creates and starts a container; on a failed start the created container is removed. Unless
+   * it is labelled `otto.lifetime=kept`, this process's watchdog removes it if the process ends
+   * without stopping it.
+   */
   static async start(engine: EngineClient, spec: ContainerSpec): Promise<StartedContainer> {
     const query = spec.name ? { name: spec.name } : undefined;
+    const body = toCreateBody(spec);
+    if ((body.Labels as Record<string, string>)[LIFETIME_LABEL] === 'process')
+      trackOwnedResources(engine);
     const created = await engine.json<{ Id: string }>({
       method: 'POST',
       path: '/containers/create',
       query,
-      body: toCreateBody(spec),
+      body,
       okStatus: [201],
     });
     try {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Agent, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { SshTarget } from '../../transports/ssh/ssh-target.js';
 import { ClosedError, ConnectionError, DockerError } from '../../errors.js';
 import {
   ConnectionFactoryAgent,
@@ -70,6 +71,20 @@ export interface EngineClientOptions {
    * @default connections to the endpoint's socket or address
    */
   createConnection?: ConnectionFactory;
+  /**
+   * How another process (the watchdog that removes this process's resources after it dies) reaches
+   * the engine again; needed with `createConnection`.
+   * @default the endpoint, unless `createConnection` is given (then no other process can reach it)
+   */
+  reach?: EngineReach;
+}
+
+/** How a process other than this one reaches an engine: its endpoint, or a socket on an SSH host. */
+export interface EngineReach {
+  /** The endpoint; with `overSsh` it only names the engine in messages. */
+  endpoint: EngineEndpoint;
+  /** The engine's socket on an SSH host, forwarded over a connection of the reaching process. */
+  overSsh?: { target: SshTarget; socketPath: string };
 }
 
 const DEFAULT_OK = [200, 201, 204] as const;
@@ -84,6 +99,8 @@ const DEFAULT_OK = [200, 201, 204] as const;
 export class EngineClient {
   /** Where the engine listens; its `url` names the engine in messages. */
   readonly endpoint: EngineEndpoint;
+  /** How another process reaches this engine again; undefined when it cannot. */
+  readonly reach: EngineReach | undefined;
   private readonly target: HttpTarget;
   private readonly agent: Agent;
   private readonly closeTunnel: () => Promise<void>;
@@ -94,6 +111,7 @@ export class EngineClient {
     options: EngineClientOptions = {},
   ) {
     this.endpoint = endpoint;
+    this.reach = options.reach ?? (options.createConnection ? undefined : { endpoint });
     const tunnel =
       endpoint.kind === 'ssh' && !options.createConnection ? createSshTunnel(endpoint) : undefined;
     this.closeTunnel = tunnel?.close ?? (() => Promise.resolve());

@@ -1,5 +1,6 @@
 import { engineStatusOf, type EngineClient } from '../engine/engine-client.js';
-import { ownershipLabels } from '../labels.js';
+import { ownershipLabels, type Lifetime } from '../labels.js';
+import { trackOwnedResources } from '../ownership/watchdog.js';
 
 /** What a network should be. */
 export interface NetworkSpec {
@@ -9,6 +10,8 @@ export interface NetworkSpec {
   internal?: boolean;
   /** Why it exists, recorded in the `otto.purpose` label. @default 'network' */
   purpose?: string;
+  /** `kept`: left alone when this process ends (see {@link Lifetime}). @default 'process' */
+  lifetime?: Lifetime;
 }
 
 /**
@@ -27,8 +30,13 @@ export class StartedNetwork {
     readonly name: string,
   ) {}
 
-  /** Creates a bridge network with ownership labels. */
+  /**
+   * Creates a bridge network with ownership labels. Unless its lifetime is `kept`, this
+   * process's watchdog removes it if the process ends without stopping it.
+   */
   static async start(engine: EngineClient, spec: NetworkSpec): Promise<StartedNetwork> {
+    const lifetime = spec.lifetime ?? 'process';
+    if (lifetime === 'process') trackOwnedResources(engine);
     const created = await engine.json<{ Id: string }>({
       method: 'POST',
       path: '/networks/create',
@@ -37,7 +45,7 @@ export class StartedNetwork {
         Driver: 'bridge',
         Internal: spec.internal ?? false,
         CheckDuplicate: true,
-        Labels: ownershipLabels(spec.purpose ?? 'network'),
+        Labels: ownershipLabels(spec.purpose ?? 'network', {}, { lifetime }),
       },
       okStatus: [201],
     });
