@@ -1,5 +1,6 @@
 import { Argument, Command, Option } from 'commander';
 import { createRequire } from 'node:module';
+import type { DockerFlags } from './docker-flags.js';
 import type { GlobalFlags } from './invocation/global-options.js';
 import { configureUsageErrors } from './usage-errors.js';
 
@@ -197,18 +198,6 @@ function addToolCommands(program: Command, setExitCode: (code: number) => void):
     .command('demo')
     .description('Run the built-in demo: engine, offline base images, commands in containers.')
     .action(run(async () => (await import('./commands/demo.js')).demoCommand()));
-}
-
-/** Flags of the `otto docker` commands. */
-export interface DockerFlags {
-  /** The parent whose engine does the work: `local` or a docker-capable lab host. */
-  on?: string;
-  /** `build`: build even when an image of the same content hash exists. */
-  rebuild?: boolean;
-  /** `up`: do not build the repo's images first. */
-  build?: boolean;
-  /** `clean`: list what would be removed, remove nothing. */
-  dryRun?: boolean;
 }
 
 /** `otto docker build|up|down|ps|clean`: the repo's images and compose stacks, on any engine. */
