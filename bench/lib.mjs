@@ -10,17 +10,22 @@ export function median(values) {
 
 /**
  * Runs each contender `rounds` times, interleaved, after `warmup` untimed rounds.
- * contenders: [{ name, run: async () => void }]; the first is the baseline of the ratios.
+ * contenders: [{ name, run: async () => void, prepare?: async () => void }]; the first is the
+ * baseline of the ratios. `prepare` runs before each of its runs, untimed (e.g. a down before an up).
  */
 export async function compare(title, contenders, { rounds = 15, warmup = 2 } = {}) {
   for (let round = 0; round < warmup; round++)
-    for (const contender of contenders) await contender.run();
+    for (const contender of contenders) {
+      await contender.prepare?.();
+      await contender.run();
+    }
   const samples = new Map(contenders.map((contender) => [contender.name, []]));
   for (let round = 0; round < rounds; round++) {
     // Odd rounds run in reverse order, so that no contender always pays for the one before it
     // (disk writeback, caches, a busy engine).
     const order = round % 2 === 0 ? contenders : [...contenders].reverse();
     for (const contender of order) {
+      await contender.prepare?.();
       const startMs = performance.now();
       await contender.run();
       samples.get(contender.name).push(performance.now() - startMs);

@@ -48,7 +48,12 @@ export function runChild(
     });
   }
   return new Promise((resolve, reject) => {
-    child.on('error', (error) => reject(spawnFailure(file, args, error)));
+    child.on('error', (error) => {
+      // An abort kills a running child: settle once it is gone, so nothing it does comes after.
+      const isRunning = child.pid !== undefined && child.exitCode === null;
+      if (isRunning) child.once('close', () => reject(spawnFailure(file, args, error)));
+      else reject(spawnFailure(file, args, error));
+    });
     child.on('close', (code, signal) => {
       const result = { exitCode: code ?? 128 + signalNumber(signal), ...collected };
       if (result.exitCode !== 0 && options.check !== false) reject(exitFailure(file, args, result));

@@ -26,7 +26,8 @@ export interface PackOptions {
   prefixDirs?: readonly string[];
 }
 
-type EntryHeader = Partial<Header> & Pick<Header, 'name'>;
+/** A tar header: its name, and whatever else differs from tar-stream's defaults. */
+export type EntryHeader = Partial<Header> & Pick<Header, 'name'>;
 
 /** Read size: large reads halve the time per byte against the 64 KiB default. */
 const READ_CHUNK_BYTES = 1 << 20;
@@ -94,14 +95,15 @@ async function addPath(
   // Sockets, pipes and devices are skipped, as `docker cp` cannot recreate them either.
 }
 
-const ROOT_OWNED = { uid: 0, gid: 0, uname: 'root', gname: 'root' };
+/** Header fields of an entry owned by root. */
+export const ROOT_OWNED = { uid: 0, gid: 0, uname: 'root', gname: 'root' };
 
 function headerOf(name: string, stat: Stats): EntryHeader {
   return { ...ROOT_OWNED, name, mode: stat.mode & 0o7777, mtime: stat.mtime };
 }
 
 /** Adds an entry without content (a directory, a link, an empty file). */
-function addEntry(archive: Pack, header: EntryHeader): Promise<void> {
+export function addEntry(archive: Pack, header: EntryHeader): Promise<void> {
   return new Promise((resolveEntry, reject) => {
     // Without a buffer, tar-stream waits for content to be written, even for an empty file.
     archive.entry(header, EMPTY, (error) => (error ? reject(error) : resolveEntry()));
@@ -109,7 +111,7 @@ function addEntry(archive: Pack, header: EntryHeader): Promise<void> {
 }
 
 /** Streams one file into its entry; a file that changes size meanwhile fails the entry. */
-async function addFile(
+export async function addFile(
   archive: Pack,
   source: string,
   header: EntryHeader,

@@ -28,6 +28,8 @@ export interface EnsureCachedImageOptions {
   build: () => Promise<string>;
   /** Build even when an image of this recipe exists. @default false */
   force?: boolean;
+  /** The reference that pins the recipe. @default `<repo of ref>:recipe-<first 12 hex digits>` */
+  recipeRef?: string;
 }
 
 /** Length of the recipe hash prefix used in tags. */
@@ -56,7 +58,7 @@ export async function ensureCachedImage(
 ): Promise<CachedImage> {
   const startMs = performance.now();
   const { repo } = splitImageRef(options.ref);
-  const recipeRef = `${repo}:${recipeTag(options.recipeHash)}`;
+  const recipeRef = options.recipeRef ?? `${repo}:${recipeTag(options.recipeHash)}`;
   const existing = await inspectImage(engine, recipeRef);
   if (existing && !options.force) {
     if (!existing.tags.includes(options.ref)) await tagImage(engine, existing.id, options.ref);

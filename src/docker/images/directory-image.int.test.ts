@@ -56,9 +56,9 @@ describe('ensureImageFromDirectory', () => {
     );
     expect(failure).toBeInstanceOf(ImageBuildError);
     const error = failure as ImageBuildError;
-    // The engine numbers steps after appending one LABEL step per label, hence 3/6.
+    // The engine numbers steps after appending one LABEL step per label, hence 3/7.
     expect(error.message.split('\n')[0]).toBe(
-      `Building ${ref} failed at Step 3/6 : RUN echo about to fail && exit 7: The command '/bin/sh -c echo about to fail && exit 7' returned a non-zero code: 7`,
+      `Building ${ref} failed at step 3/7 (RUN echo about to fail && exit 7): The command '/bin/sh -c echo about to fail && exit 7' returned a non-zero code: 7`,
     );
     expect(error.details.outputTail).toContain('about to fail');
     expect(await inspectImage(engine, ref)).toBeUndefined();

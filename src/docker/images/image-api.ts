@@ -4,6 +4,9 @@ import type { ProgressListener } from '../../common/progress.js';
 import { engineStatusOf, type ByteSource, type EngineClient } from '../engine/engine-client.js';
 import { messageError, readEngineMessages, type EngineMessage } from '../engine/json-messages.js';
 
+// Builds live in their own file; they are part of the image calls.
+export { buildImage, type BuildImageOptions } from './image-build.js';
+
 /** What otto-ts needs to know about an image. */
 export interface ImageInfo {
   /** Image id, `sha256:` and 64 hex digits. */
@@ -44,7 +47,7 @@ export async function inspectImage(
     });
     return {
       id: raw.Id,
-      tags: raw.RepoTags ?? [],
+      tags: (raw.RepoTags ?? []).map(familiarTag),
       labels: raw.Config?.Labels ?? {},
       sizeBytes: raw.Size,
       createdAt: raw.Created,
@@ -53,6 +56,14 @@ export async function inspectImage(
     if (engineStatusOf(error) === 404) return undefined;
     throw error;
   }
+}
+
+/**
+ * A tag as Docker shows it: Podman's compatible service reports `otto/busybox:latest` as
+ * `docker.io/otto/busybox:latest` (and `debian:12` as `docker.io/library/debian:12`).
+ */
+function familiarTag(tag: string): string {
+  return tag.replace(/^docker\.io\/(library\/(?=[^/]+$))?/, '');
 }
 
 interface RawImage {
@@ -135,102 +146,23 @@ export async function importImage(
   return imageId;
 }
 
-/** Options of {@link buildImage}. */
-export interface BuildImageOptions {
-  /** What is being built, for progress and error messages, e.g. `otto-test/sshd:latest`. */
-  subject: string;
-  /** Path of the Dockerfile inside the build context. @default 'Dockerfile' */
-  dockerfile?: string;
-  /** Values of the Dockerfile's `ARG`s, by name. @default none */
-  buildArgs?: Record<string, string>;
-  /** Labels given to the built image. @default none */
-  labels?: Record<string, string>;
-  /** Receives each line of build output. @default none */
-  onProgress?: ProgressListener;
-  /** Aborts the build request. */
-  signal?: AbortSignal;
-}
-
-/**
- * Builds an image from a tar build context through the engine's build endpoint and returns its id.
- * The build is untagged; the first line of a failure names the Dockerfile step that failed.
- */
-export async function buildImage(
-  engine: EngineClient,
-  contextTar: ByteSource,
-  options: BuildImageOptions,
-): Promise<string> {
-  const response = await engine.stream({
-    method: 'POST',
-    path: '/build',
-    query: {
-      dockerfile: options.dockerfile ?? 'Dockerfile',
-      buildargs: JSON.stringify(options.buildArgs ?? {}),
-      labels: JSON.stringify(options.labels ?? {}),
-      rm: true,
-      forcerm: true,
-      pull: false,
-    },
-    input: contextTar,
-    signal: options.signal,
-  });
-  let imageId: string | undefined;
-  let step = 'the first step';
-  const output: string[] = [];
-  await consumeMessages(
-    response,
-    options.subject,
-    'build',
-    (message) => {
-      if (message.aux?.ID) imageId = message.aux.ID;
-      const text = message.stream?.trimEnd();
-      if (text) {
-        if (/^Step \d+\/\d+ : /.test(text)) step = text;
-        output.push(text);
-      }
-    },
-    options.onProgress,
-    () => ({ step, output }),
-  );
-  if (!imageId)
-    throw new ImageBuildError(
-      'IMAGE_BUILD_FAILED',
-      `Building ${options.subject} returned no image id.`,
-      { operation: 'build' },
-    );
-  return imageId;
-}
-
 async function consumeMessages(
   response: Readable,
   subject: string,
   phase: string,
   onMessage: (message: EngineMessage) => void,
   onProgress?: ProgressListener,
-  context?: () => { step: string; output: string[] },
 ): Promise<void> {
   for await (const message of readEngineMessages(response)) {
     const failure = messageError(message);
-    if (failure) throw buildFailure(subject, phase, failure, context?.());
+    if (failure)
+      throw new ImageBuildError(
+        'IMAGE_BUILD_FAILED',
+        `Building ${subject} failed at ${phase}: ${failure.trim()}`,
+        { operation: phase },
+      );
     onMessage(message);
     const line = (message.stream ?? message.status ?? '').trim();
     if (line) onProgress?.({ subject, phase, message: line });
   }
-}
-
-function buildFailure(
-  subject: string,
-  phase: string,
-  failure: string,
-  context?: { step: string; output: string[] },
-): ImageBuildError {
-  const where = context ? ` at ${context.step}` : '';
-  return new ImageBuildError(
-    'IMAGE_BUILD_FAILED',
-    `Building ${subject} failed${where}: ${failure.trim()}`,
-    {
-      operation: context?.step ?? phase,
-      outputTail: context?.output.slice(-20).join('\n'),
-    },
-  );
 }
