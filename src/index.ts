@@ -87,6 +87,20 @@ export type {
 export { createLabHost, type HostDefaults } from './lab/lab-hosts.js';
 export { LabHostPool, hostDefaultsOf, type LabHostPoolOptions } from './lab/lab-host-pool.js';
 export {
+  ComposeStack,
+  composeDown,
+  composeStack,
+  composeUp,
+  type ComposeStackOptions,
+} from './lab/compose-stacks.js';
+export { composePs, type ComposePsRow } from './lab/compose-ps.js';
+export {
+  ComposeServiceHost,
+  composeServiceHostId,
+  type ComposeServiceInfo,
+} from './lab/compose-service-host.js';
+export { composeProjectName } from './docker/compose/compose-project.js';
+export {
   readRepo,
   type Repo,
   type RepoSettings,

@@ -19,6 +19,16 @@ export interface LabHostPoolOptions {
   logger?: Logger;
   /** Options for every host made. */
   hostOptions?: HostOptions;
+  /** Hosts that are not in the lab's files, such as the services of compose stacks. */
+  extraHosts?: ExtraHostSource;
+}
+
+/** Hosts a pool offers besides the lab's own: their ids, and a maker of each. */
+export interface ExtraHostSource {
+  /** Their ids, listed after the lab's. */
+  readonly ids: readonly string[];
+  /** The host of that id (made once per pool), or undefined when it is not one of these. */
+  make(id: string): Host | undefined;
 }
 
 /**
@@ -53,7 +63,8 @@ export class LabHostPool implements AsyncDisposable {
   /** Ids of the lab's hosts, those matching `pattern` (a regular expression) when given. */
   ids(pattern?: RegExp | string): string[] {
     const regex = typeof pattern === 'string' ? new RegExp(pattern) : pattern;
-    return [...this.lab.hosts.keys()].filter((id) => !regex || regex.test(id));
+    const ids = [...this.lab.hosts.keys(), ...(this.options.extraHosts?.ids ?? [])];
+    return ids.filter((id) => !regex || regex.test(id));
   }
 
   /** The hosts whose ids match `pattern` (all of them without one). */
@@ -73,8 +84,12 @@ export class LabHostPool implements AsyncDisposable {
   }
 
   private make(id: string): Host {
-    const { entry } = findLabHost(this.lab, id);
     const logger = this.options.logger ?? getDefaultLogger();
+    const isExtra = !this.lab.hosts.has(id) && this.options.extraHosts?.ids.includes(id);
+    if (isExtra && this.options.dryRun) return new DryRunHost(id, 'docker-exec', logger);
+    const extra = isExtra ? this.options.extraHosts?.make(id) : undefined;
+    if (extra) return extra;
+    const { entry } = findLabHost(this.lab, id);
     if (this.options.dryRun)
       return new DryRunHost(id, entry.term === 'telnet' ? 'telnet' : 'ssh', logger);
     return createLabHost(this.lab, id, {

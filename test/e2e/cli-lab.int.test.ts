@@ -10,16 +10,18 @@ const REPO1 = join(COMPAT, 'repo1');
 describe('otto --list-hosts on otto 0.3.6 repos and labs', () => {
   it('lists the hosts of a lab', async () => {
     const result = await runCli(['-l', 'veggies', '--list-hosts'], {
-      env: { OTTO_SUT_DIRS: REPO1 },
+      env: { OTTO_SUT_DIRS: REPO1, OTTO_COMPOSE_SUFFIX: 'tester' },
     });
+    // The last row is the service of repo1's compose stack on its docker-capable default_host.
     expect(result).toMatchObject({
       exitCode: 0,
       stderr: '',
       stdout: [
-        'ID           ADDRESS       TERM    TRANSFER  HOP          RESOURCES',
-        'carrot_seed  10.10.200.11  ssh     scp       -            carrot',
-        'tomato_seed  10.10.200.12  telnet  nc        -            tomato',
-        'pepper_seed  10.10.200.13  ssh     scp       carrot_seed  pepper',
+        'ID                     ADDRESS                    TERM    TRANSFER  HOP          RESOURCES',
+        'carrot_seed            10.10.200.11               ssh     scp       -            carrot',
+        'tomato_seed            10.10.200.12               telnet  nc        -            tomato',
+        'pepper_seed            10.10.200.13               ssh     scp       carrot_seed  pepper',
+        'pepper_seed.repo1.api  compose otto-repo1-tester  docker  docker    pepper_seed  pepper',
         '',
       ].join('\n'),
     });

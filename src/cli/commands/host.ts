@@ -46,6 +46,8 @@ export async function hostCommand(
     needsLab: true,
     gated: true,
     prepareLab: (lab) => {
+      // Not in the lab's files: a compose service (the host pool knows those), or unknown.
+      if (!lab.hosts.has(id) && !flags.hop && !flags.term && !flags.transfer) return lab;
       const adjusted = withHostOverrides(lab, id, flags);
       if (!options.dryRun) checkLabHostSupported(adjusted, id);
       return adjusted;

@@ -1,10 +1,12 @@
 import { ConfigError } from '../../errors.js';
+import { composePlaceholders, type ComposePlaceholder } from '../../lab/compose-placeholders.js';
 import { readLabFile } from '../../lab/lab-file.js';
 import { LAB_FILE_NAME, loadLab, type Lab } from '../../lab/lab.js';
 import { labDirsOf, requireRepos } from '../../lab/repos.js';
 import { join } from 'node:path';
 import { resolveGlobalOptions, type GlobalFlags } from '../invocation/global-options.js';
 import { labSecrets, processSecrets } from '../secret-masker.js';
+import { formatTable } from './table.js';
 
 /** `--list-labs`, `--list-hosts` and `--show-lab`; returns the exit code. */
 export async function labListingCommand(flags: GlobalFlags): Promise<number> {
@@ -19,8 +21,9 @@ export async function labListingCommand(flags: GlobalFlags): Promise<number> {
   }
   const lab = await loadLab({ names, dirs });
   processSecrets.add(labSecrets(lab));
+  const services = await composePlaceholders(repos, lab, lab.warnings);
   for (const warning of lab.warnings) process.stderr.write(`otto: warning: ${warning}\n`);
-  process.stdout.write(flags.showLab ? showLab(lab) : listHosts(lab));
+  process.stdout.write(flags.showLab ? showLab(lab, services) : listHosts(lab, services));
   return 0;
 }
 
@@ -41,7 +44,7 @@ async function listLabs(dirs: string[]): Promise<number> {
   return 0;
 }
 
-function listHosts(lab: Lab): string {
+function listHosts(lab: Lab, services: readonly ComposePlaceholder[]): string {
   const rows = [['ID', 'ADDRESS', 'TERM', 'TRANSFER', 'HOP', 'RESOURCES']];
   for (const host of lab.hosts.values()) {
     const { entry } = host;
@@ -54,25 +57,40 @@ function listHosts(lab: Lab): string {
       (entry.resources ?? []).join(',') || '-',
     ]);
   }
-  // A loop, not Math.max(...lengths): a lab of 100 000 hosts would overflow the stack.
-  const widths = rows[0]!.map((_, column) =>
-    rows.reduce((most, row) => Math.max(most, row[column]!.length), 0),
-  );
-  return `${rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')}\n`;
+  // Compose services: the container of the service, reached through its parent's engine.
+  for (const { id, stack } of services) {
+    const resources = lab.hosts.get(stack.parentId)?.entry.resources ?? [];
+    rows.push([
+      id,
+      `compose ${stack.project}`,
+      'docker',
+      'docker',
+      stack.parentId,
+      resources.join(',') || '-',
+    ]);
+  }
+  return formatTable(rows);
 }
 
 /** The lab as JSON, with users but never passwords or passphrases. */
-function showLab(lab: Lab): string {
+function showLab(lab: Lab, services: readonly ComposePlaceholder[]): string {
   const hosts = [...lab.hosts.values()].map(({ id, file, labs, entry }) => {
     const { creds, passphrase, ...rest } = entry;
     return { id, ...rest, users: Object.keys(creds), labs, file };
   });
-  return `${JSON.stringify({ labs: lab.names, resources: [...lab.resources].sort(), hosts }, null, 2)}\n`;
+  const composeServices = services.map(({ id, service, stack }) => ({
+    id,
+    parent: stack.parentId,
+    repo: stack.repoName,
+    service,
+    project: stack.project,
+    file: stack.path,
+  }));
+  const shown = {
+    labs: lab.names,
+    resources: [...lab.resources].sort(),
+    hosts,
+    ...(composeServices.length > 0 && { composeServices }),
+  };
+  return `${JSON.stringify(shown, null, 2)}\n`;
 }

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { loadLab } from '../../lab/lab.js';
+import { composePlaceholders } from '../../lab/compose-placeholders.js';
+import { dockerParentIds, LOCAL_PARENT_ID } from '../../lab/docker-parents.js';
+import { loadLab, type Lab } from '../../lab/lab.js';
+import type { Repo } from '../../lab/settings.js';
 import { findRepos, labDirsOf } from '../../lab/repos.js';
 import { defaultXdir } from '../invocation/global-options.js';
 import { completeWords, flagValueIn } from './complete-words.js';
@@ -21,19 +24,35 @@ export async function completeCommandLine(
   const candidates = await completeWords(program, words, index, {
     instructions: async () => (await readCompletionCache(xdir))?.instructions ?? [],
     hostIds: (lab) => labHostIds(lab),
+    dockerParentIds: (lab) => labDockerParentIds(lab),
   });
   return candidates.map((candidate) => `${candidate}\n`).join('');
 }
 
 async function labHostIds(lab: string | undefined): Promise<string[]> {
+  const loaded = await loadNamedLab(lab);
+  if (!loaded) return [];
+  const services = await composePlaceholders(loaded.repos, loaded.lab);
+  return [...loaded.lab.hosts.keys(), ...services.map((service) => service.id)];
+}
+
+/** `--on`: only the engines Docker work can run on. */
+async function labDockerParentIds(lab: string | undefined): Promise<string[]> {
+  const loaded = await loadNamedLab(lab);
+  return loaded ? dockerParentIds(loaded.lab) : [LOCAL_PARENT_ID];
+}
+
+async function loadNamedLab(
+  lab: string | undefined,
+): Promise<{ repos: Repo[]; lab: Lab } | undefined> {
   const names = (lab ?? process.env.OTTO_LAB ?? '')
     .split(',')
     .map((name) => name.trim())
     .filter(Boolean);
   try {
-    const loaded = await loadLab({ names, dirs: labDirsOf(await findRepos()) });
-    return [...loaded.hosts.keys()];
+    const repos = await findRepos();
+    return { repos, lab: await loadLab({ names, dirs: labDirsOf(repos) }) };
   } catch {
-    return [];
+    return undefined;
   }
 }

@@ -313,3 +313,18 @@ describe('the __complete command as main.ts wires it', () => {
     }
   });
 });
+
+describe('completeWords: docker --on', () => {
+  it('offers only the Docker parents of the lab', async () => {
+    const program = buildProgram();
+    const docker = program.command('docker');
+    for (const action of ['up', 'ps']) docker.command(action).option('--on <host>', 'parent');
+    const sources = {
+      ...fakeSources(),
+      dockerParentIds: () => Promise.resolve(['local', 'dock_one']),
+    };
+    const complete = (words: string[]) => completeWords(program, words, words.length - 1, sources);
+    expect(await complete(['docker', 'up', '--on', ''])).toEqual(['dock_one', 'local']);
+    expect(await complete(['docker', 'ps', '--on', 'd'])).toEqual(['dock_one']);
+  });
+});

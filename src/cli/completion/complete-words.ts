@@ -17,6 +17,8 @@ export interface CompletionSources {
   instructions(): Promise<CachedInstruction[]>;
   /** Host ids of the lab named by -l/--lab in the words (or undefined → $OTTO_LAB); [] when unknown. */
   hostIds(lab: string | undefined): Promise<string[]>;
+  /** `local` and the docker-capable hosts of that lab, for `--on`. @default none offered */
+  dockerParentIds?(lab: string | undefined): Promise<string[]>;
 }
 
 /** A flag as completion sees it, from a commander option or from the cache. */
@@ -212,9 +214,12 @@ async function valuesOf(
   prefix: string,
   sources: CompletionSources,
 ): Promise<string[]> {
+  const lab = at.values.get('--lab');
   const values = flag.names.includes('--hop')
-    ? await sources.hostIds(at.values.get('--lab'))
-    : flag.choices;
+    ? await sources.hostIds(lab)
+    : flag.names.includes('--on')
+      ? await sources.dockerParentIds?.(lab)
+      : flag.choices;
   return startingWith(values ?? [], prefix);
 }
 

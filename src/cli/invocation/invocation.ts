@@ -1,6 +1,7 @@
 import { closeSync } from 'node:fs';
 import { setDefaultLogger } from '../../common/logger.js';
 import { ConfigError, InstructionError, OttoError } from '../../errors.js';
+import { composePlaceholders, placeholderHosts } from '../../lab/compose-placeholders.js';
 import { LabHostPool, emptyLab, hostDefaultsOf } from '../../lab/lab-host-pool.js';
 import { loadLab, type Lab } from '../../lab/lab.js';
 import { labDirsOf } from '../../lab/repos.js';
@@ -60,6 +61,7 @@ export class Invocation {
     processSecrets.add(labSecrets(loaded));
     const lab = spec.prepareLab ? spec.prepareLab(loaded) : loaded;
     const notes = spec.gated ? await passReservationGate(options, spec.repos, lab) : [];
+    const placeholders = await composePlaceholders(spec.repos, lab, notes);
     const now = new Date();
     const pruned = await pruneOutputDirs(options.xdir, options.logDays, now);
     const outputDir = await makeOutputDir(options.xdir, spec.command, spec.name, now);
@@ -78,10 +80,12 @@ export class Invocation {
       logger.debug(
         `removed ${pruned.length} output directories older than ${options.logDays} days`,
       );
-    const pool = new LabHostPool(lab, {
+    const pool: LabHostPool = new LabHostPool(lab, {
       defaults: hostDefaultsOf(spec.repos),
       dryRun: options.dryRun,
       logger,
+      // The services of the repos' compose stacks are hosts too, found when first used.
+      extraHosts: placeholderHosts(placeholders, lab, { get: (id) => pool.get(id) }, { logger }),
     });
     return new Invocation(options, lab, pool, logger, outputDir);
   }
