@@ -47,13 +47,35 @@ describe('otto engine ensure', () => {
 });
 
 describe('otto demo', () => {
-  it('runs commands in containers of both base images', async () => {
-    const result = await runCli(['demo']);
+  it('runs commands in containers of both base images, then the demo project stack, leaving nothing', async () => {
+    const result = await runCli(['demo'], { env: { OTTO_COMPOSE_SUFFIX: `e2e${process.pid}` } });
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain(
       'busybox  exit 0:\n  uid=0(root) gid=0(root) groups=0(root)\n  /usr/bin/env\n  ok\n',
     );
-    expect(result.stdout).toMatch(/debian {3}exit 0:\n {2}Debian 12\.\d+ on kernel \S+\n$/);
+    expect(result.stdout).toMatch(/debian {3}exit 0:\n {2}Debian 12\.\d+ on kernel \S+\n/);
+    expect(result.stdout).toMatch(
+      /\nimage {4}demo-web:latest (built in \S+|up to date \([0-9a-f]{16}\))\n/,
+    );
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `\nstack {4}otto-demo-e2e${process.pid} up in \\S+: local\\.demo\\.client, local\\.demo\\.web\n`,
+      ),
+    );
+    expect(result.stdout).toMatch(
+      /\nclient {3}wget http:\/\/web:8080\/:\n {2}Hello from the otto-ts demo stack\.\n$/,
+    );
+    const left = await engine.json<unknown[]>({
+      method: 'GET',
+      path: '/containers/json',
+      query: {
+        all: true,
+        filters: JSON.stringify({
+          label: [`com.docker.compose.project=otto-demo-e2e${process.pid}`],
+        }),
+      },
+    });
+    expect(left).toEqual([]);
   });
 });
 
