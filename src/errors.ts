@@ -67,6 +67,7 @@ function indent(text: string): string {
 
 /** Codes of {@link ConfigError}. */
 export type ConfigErrorCode =
+  | 'BUILD_CONTEXT_MISSING'
   | 'COMPLETION_CACHE_WRITE'
   | 'COMPOSE_FILE_INVALID'
   | 'COMPOSE_NOT_DECLARED'
@@ -211,7 +212,6 @@ export class DockerError<Code extends string = DockerErrorCode> extends OttoErro
 /** Codes of {@link ImageBuildError}. */
 export type ImageBuildErrorCode =
   | 'BASE_IMAGE_MISSING'
-  | 'BUILD_CONTEXT_MISSING'
   | 'BUILD_CONTEXT_UNREADABLE'
   | 'BUILD_STEP_FAILED'
   | 'BUSYBOX_NOT_STATIC'

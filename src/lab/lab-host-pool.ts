@@ -89,7 +89,7 @@ export class LabHostPool implements AsyncDisposable {
     if (isExtra && this.options.dryRun) return new DryRunHost(id, 'docker-exec', logger);
     const extra = isExtra ? this.options.extraHosts?.make(id) : undefined;
     if (extra) return extra;
-    const { entry } = findLabHost(this.lab, id);
+    const { entry } = findLabHost(this.lab, id, this.options.extraHosts?.ids);
     if (this.options.dryRun)
       return new DryRunHost(id, entry.term === 'telnet' ? 'telnet' : 'ssh', logger);
     return createLabHost(this.lab, id, {

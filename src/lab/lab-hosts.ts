@@ -16,11 +16,14 @@ import { describeIssues, genericIssueMessage } from './schema-issues.js';
  */
 export type HostDefaults = LabProtocolOptions;
 
-/** The lab host with that id; an unknown id names the closest ones. */
-export function findLabHost(lab: Lab, id: string): LabFileHost {
+/**
+ * The lab host with that id; an unknown id names the closest ones, among `otherIds` too (hosts
+ * that are not in the lab files, such as compose services).
+ */
+export function findLabHost(lab: Lab, id: string, otherIds: readonly string[] = []): LabFileHost {
   const host = lab.hosts.get(id);
   if (host) return host;
-  const near = closestIds(id, [...lab.hosts.keys()]);
+  const near = closestIds(id, [...lab.hosts.keys(), ...otherIds]);
   throw new ConfigError(
     'UNKNOWN_HOST',
     `No host "${id}" in lab ${lab.names.join(', ') || '(none given)'}${near ? `; did you mean ${near}?` : '.'}`,

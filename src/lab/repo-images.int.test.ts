@@ -5,7 +5,7 @@ import { engine } from '../../test/helpers/engine.js';
 import { makeTempRepo } from '../../test/helpers/temp-repo.js';
 import { runContainer } from '../docker/containers/run-container.js';
 import { inspectImage, removeImage } from '../docker/images/image-api.js';
-import { ImageBuildError } from '../errors.js';
+import { ConfigError, ImageBuildError } from '../errors.js';
 import { buildRepoImages } from './repo-images.js';
 import { readRepo } from './settings.js';
 
@@ -107,7 +107,7 @@ describe('buildRepoImages', () => {
     });
     await rm(join(repo.root, 'docker', APP, 'Dockerfile'));
     await expect(buildRepoImages(engine, repo)).rejects.toThrow(
-      new ImageBuildError(
+      new ConfigError(
         'BUILD_CONTEXT_MISSING',
         `Cannot build image "${APP}" of repo demo: its Dockerfile ${join(repo.root, 'docker', APP, 'Dockerfile')} does not exist (dockerfile = "docker/${APP}/Dockerfile" in [[docker.images]] "${APP}" of ${repo.settingsPath}).`,
         { fix: 'create the Dockerfile, or set dockerfile to a path relative to the repo root.' },

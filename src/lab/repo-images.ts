@@ -4,7 +4,7 @@ import type { ProgressListener } from '../common/progress.js';
 import type { EngineClient } from '../docker/engine/engine-client.js';
 import { imageRepositoryName, type ImageRecipe } from '../docker/images/image-recipe.js';
 import { buildImageRecipe } from '../docker/images/recipe-build.js';
-import { AbortedError, ConfigError, ImageBuildError } from '../errors.js';
+import { AbortedError, ConfigError } from '../errors.js';
 import { nearestIds } from './closest.js';
 import type { RepoDockerImage } from './repo-settings.js';
 import type { Repo } from './settings.js';
@@ -148,14 +148,14 @@ async function checkImageSources(image: DeclaredImage): Promise<void> {
   const where = `[[docker.images]] "${entry.name}" of ${repo.settingsPath}`;
   const context = await stat(recipe.contextDir).catch(() => undefined);
   if (!context?.isDirectory())
-    throw new ImageBuildError(
+    throw new ConfigError(
       'BUILD_CONTEXT_MISSING',
       `Cannot build ${recipe.subject}: its context folder ${recipe.contextDir} ${context ? 'is not a folder' : 'does not exist'} (context = "${entry.context}" in ${where}).`,
       { fix: 'create the folder, or set context to a folder relative to the repo root.' },
     );
   const dockerfile = await stat(recipe.dockerfilePath).catch(() => undefined);
   if (!dockerfile?.isFile())
-    throw new ImageBuildError(
+    throw new ConfigError(
       'BUILD_CONTEXT_MISSING',
       `Cannot build ${recipe.subject}: its Dockerfile ${recipe.dockerfilePath} ${dockerfile ? 'is not a file' : 'does not exist'} (dockerfile = "${entry.dockerfile}" in ${where}).`,
       { fix: 'create the Dockerfile, or set dockerfile to a path relative to the repo root.' },

@@ -7,6 +7,7 @@ import { startSshTestbed, type SshTestbed } from '../helpers/ssh-testbed.js';
 import { makeTempRepo, type TempRepo } from '../helpers/temp-repo.js';
 import type { BadInputCase, BadInputContext, PerCase } from './bad-input/case.js';
 import { CLI_CASES } from './bad-input/cli-cases.js';
+import { DOCKER_CASES } from './bad-input/docker-cases.js';
 import { LAB_CASES } from './bad-input/lab-cases.js';
 
 /**
@@ -97,11 +98,15 @@ async function runCase(testCase: BadInputCase): Promise<void> {
   testCase.check?.({ stdout: result.stdout, stderr: result.stderr, log }, repo);
 }
 
-const TABLES = { 'command lines and host actions': CLI_CASES, 'lab and settings files': LAB_CASES };
+const TABLES = {
+  'command lines and host actions': CLI_CASES,
+  'lab and settings files': LAB_CASES,
+  'docker images and compose stacks': DOCKER_CASES,
+};
 
 describe('otto under bad input', () => {
   it('has a table of at least 80 cases with distinct names', () => {
-    const names = [...CLI_CASES, ...LAB_CASES].map((testCase) => testCase.name);
+    const names = [...CLI_CASES, ...LAB_CASES, ...DOCKER_CASES].map((testCase) => testCase.name);
     expect(new Set(names).size).toBe(names.length);
     expect(names.length).toBeGreaterThanOrEqual(80);
   });

@@ -1,7 +1,6 @@
 import { formatDurationMs } from '../../common/duration.js';
 import type { ProgressListener } from '../../common/progress.js';
 import { EngineClient } from '../../docker/engine/engine-client.js';
-import { isOttoError } from '../../errors.js';
 import type { DockerParent } from '../../lab/docker-parents.js';
 import { buildRepoImages, selectRepoImages, type RepoImageResult } from '../../lab/repo-images.js';
 import { requireRepos } from '../../lab/repos.js';
@@ -14,7 +13,7 @@ import {
 } from '../invocation/global-options.js';
 import type { Invocation } from '../invocation/invocation.js';
 import { createProgressPrinter } from '../progress-printer.js';
-import { EXIT_INTERRUPTED, EXIT_USAGE, reportFailure } from '../report-failure.js';
+import { EXIT_INTERRUPTED, reportFailure } from '../report-failure.js';
 import { processSecrets } from '../secret-masker.js';
 
 /** The flags of `otto docker build` (the command tree's `DockerFlags` has them). */
@@ -129,18 +128,10 @@ async function buildOn(
       onProgress: progress,
       signal,
     });
-    progress.done();
     for (const result of results) console.log(describeResult(result, target.hostId));
     return 0;
-  } catch (error) {
+  } finally {
     progress.done();
-    // A context folder or Dockerfile that is not there is a mistake in the settings.
-    if (isOttoError(error) && error.code === 'BUILD_CONTEXT_MISSING') {
-      reportFailure(error);
-      target.log?.('info', error.message);
-      return EXIT_USAGE;
-    }
-    throw error;
   }
 }
 

@@ -105,10 +105,10 @@ async function downAll(stacks: DeclaredStack[], context: CommandContext, signal:
 async function listAll(stacks: DeclaredStack[], context: CommandContext, signal: AbortSignal) {
   const rows: ComposePsRow[] = [];
   for (const stack of stacks) rows.push(...(await composePs(stackOptions(stack, context, signal))));
+  if (rows.length === 0) return void process.stdout.write('No stack is up.\n');
   const table = [['HOST', 'SERVICE', 'CONTAINER', 'STATE', 'IMAGE']];
   for (const row of rows) table.push([row.hostId, row.service, row.name, row.state, row.image]);
   process.stdout.write(formatTable(table));
-  if (rows.length === 0) process.stdout.write('No stack is up.\n');
 }
 
 function noStacks(repos: readonly Repo[]): ConfigError {

@@ -3,9 +3,11 @@ import { resolve } from 'node:path';
 import { CommandError, ConfigError, isOttoError } from '../../errors.js';
 import { commandFailure, type RunResult } from '../../hosts/command-result.js';
 import type { Host } from '../../hosts/host.js';
-import { withHostOverrides } from '../../lab/lab-host-pool.js';
+import { composePlaceholders } from '../../lab/compose-placeholders.js';
+import { emptyLab, withHostOverrides } from '../../lab/lab-host-pool.js';
 import { checkLabHostSupported } from '../../lab/lab-hosts.js';
 import { requireRepos } from '../../lab/repos.js';
+import type { Repo } from '../../lab/settings.js';
 import { resolveGlobalOptions, type GlobalFlags } from '../invocation/global-options.js';
 import { Invocation } from '../invocation/invocation.js';
 import { processSecrets } from '../secret-masker.js';
@@ -43,7 +45,8 @@ export async function hostCommand(
     command: 'host',
     name: action,
     repos,
-    needsLab: true,
+    // The services of stacks on this machine are hosts without any lab.
+    needsLab: options.labNames.length === 0 && !(await hasLocalServiceHosts(repos)),
     gated: true,
     prepareLab: (lab) => {
       // Not in the lab's files: a compose service (the host pool knows those), or unknown.
@@ -56,6 +59,10 @@ export async function hostCommand(
   return invocation.complete((signal) =>
     runAction(invocation.pool.get(id), action, args, signal, invocation),
   );
+}
+
+async function hasLocalServiceHosts(repos: readonly Repo[]): Promise<boolean> {
+  return (await composePlaceholders(repos, emptyLab())).length > 0;
 }
 
 function checkArgs(action: HostAction, args: readonly string[]): void {

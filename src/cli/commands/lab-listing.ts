@@ -2,6 +2,7 @@ import { ConfigError } from '../../errors.js';
 import { composePlaceholders, type ComposePlaceholder } from '../../lab/compose-placeholders.js';
 import { readLabFile } from '../../lab/lab-file.js';
 import { LAB_FILE_NAME, loadLab, type Lab } from '../../lab/lab.js';
+import { emptyLab } from '../../lab/lab-host-pool.js';
 import { labDirsOf, requireRepos } from '../../lab/repos.js';
 import { join } from 'node:path';
 import { resolveGlobalOptions, type GlobalFlags } from '../invocation/global-options.js';
@@ -14,17 +15,20 @@ export async function labListingCommand(flags: GlobalFlags): Promise<number> {
   const dirs = labDirsOf(repos);
   if (flags.listLabs) return listLabs(dirs);
   const names = resolveGlobalOptions(flags).labNames;
-  if (names.length === 0) {
-    throw new ConfigError('NO_LAB', 'No lab given: pass --lab NAME[,NAME...] or set OTTO_LAB.', {
-      fix: 'otto --list-labs shows the labs your repos know.',
-    });
-  }
-  const lab = await loadLab({ names, dirs });
+  // Without a lab, the hosts are the services of the repos' stacks on this machine, if any.
+  const lab = names.length === 0 ? emptyLab() : await loadLab({ names, dirs });
   processSecrets.add(labSecrets(lab));
   const services = await composePlaceholders(repos, lab, lab.warnings);
+  if (names.length === 0 && services.length === 0) throw noLab();
   for (const warning of lab.warnings) process.stderr.write(`otto: warning: ${warning}\n`);
   process.stdout.write(flags.showLab ? showLab(lab, services) : listHosts(lab, services));
   return 0;
+}
+
+function noLab(): ConfigError {
+  return new ConfigError('NO_LAB', 'No lab given: pass --lab NAME[,NAME...] or set OTTO_LAB.', {
+    fix: 'otto --list-labs shows the labs your repos know.',
+  });
 }
 
 async function listLabs(dirs: string[]): Promise<number> {
