@@ -194,6 +194,20 @@ export {
 } from './docker/containers/started-container.js';
 export type { ContainerSpec, PublishedPort } from './docker/containers/container-spec.js';
 export { StartedNetwork, type NetworkSpec } from './docker/networks/started-network.js';
+export { StartedVolume, type VolumeSpec } from './docker/volumes/started-volume.js';
+export type { Lifetime } from './docker/labels.js';
+export { sweepDeadOwners, type SweepOptions, type SweepReport } from './docker/ownership/sweep.js';
+export type {
+  OwnedResource,
+  ResourceKind,
+  ResourceStatus,
+} from './docker/ownership/owned-resources.js';
+export type { RemovalFailure, RemoveOptions } from './docker/ownership/remove-resources.js';
+export {
+  buildRepoImages,
+  type BuildRepoImagesOptions,
+  type RepoImageResult,
+} from './lab/repo-images.js';
 
 // Small helpers user code needs: quoting, durations, waiting, logging, progress.
 export { quotePosix, joinArgv } from './common/quote.js';

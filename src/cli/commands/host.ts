@@ -48,6 +48,7 @@ export async function hostCommand(
     // The services of stacks on this machine are hosts without any lab.
     needsLab: options.labNames.length === 0 && !(await hasLocalServiceHosts(repos)),
     gated: true,
+    hostIds: [id],
     prepareLab: (lab) => {
       // Not in the lab's files: a compose service (the host pool knows those), or unknown.
       if (!lab.hosts.has(id) && !flags.hop && !flags.term && !flags.transfer) return lab;

@@ -4,6 +4,7 @@ import { ConfigError, InstructionError, OttoError } from '../../errors.js';
 import { composePlaceholders, placeholderHosts } from '../../lab/compose-placeholders.js';
 import { LabHostPool, emptyLab, hostDefaultsOf } from '../../lab/lab-host-pool.js';
 import { loadLab, type Lab } from '../../lab/lab.js';
+import { findLabHost } from '../../lab/lab-hosts.js';
 import { labDirsOf } from '../../lab/repos.js';
 import {
   assertReserved,
@@ -32,6 +33,8 @@ export interface InvocationSpec {
   gated: boolean;
   /** Checks or adjusts the lab before anything is made (e.g. per-invocation host overrides). */
   prepareLab?: (lab: Lab) => Lab;
+  /** Host ids the command works on: an unknown one is refused before anything is made. */
+  hostIds?: readonly string[];
   /** The command line, for the log. */
   argv?: readonly string[];
 }
@@ -60,8 +63,13 @@ export class Invocation {
     // From here on, nothing printed shows the lab's passwords, failures included.
     processSecrets.add(labSecrets(loaded));
     const lab = spec.prepareLab ? spec.prepareLab(loaded) : loaded;
-    const notes = spec.gated ? await passReservationGate(options, spec.repos, lab) : [];
-    const placeholders = await composePlaceholders(spec.repos, lab, notes);
+    const placeholderNotes: string[] = [];
+    const placeholders = await composePlaceholders(spec.repos, lab, placeholderNotes);
+    const placeholderIds = placeholders.map((placeholder) => placeholder.id);
+    for (const id of spec.hostIds ?? [])
+      if (!placeholderIds.includes(id)) findLabHost(lab, id, placeholderIds);
+    const gateNotes = spec.gated ? await passReservationGate(options, spec.repos, lab) : [];
+    const notes = [...gateNotes, ...placeholderNotes];
     const now = new Date();
     const pruned = await pruneOutputDirs(options.xdir, options.logDays, now);
     const outputDir = await makeOutputDir(options.xdir, spec.command, spec.name, now);
