@@ -1,5 +1,6 @@
 import { formatDurationMs } from '../../common/duration.js';
 import type { ProgressListener } from '../../common/progress.js';
+import { sweepInBackground } from '../../docker/ownership/watchdog.js';
 import { EngineClient } from '../../docker/engine/engine-client.js';
 import type { DockerParent } from '../../lab/docker-parents.js';
 import { buildRepoImages, selectRepoImages, type RepoImageResult } from '../../lab/repo-images.js';
@@ -68,6 +69,7 @@ async function buildLocally(
 ): Promise<number> {
   return runUntilInterrupted(async (signal) => {
     const engine = EngineClient.fromEnvironment();
+    sweepInBackground(engine);
     try {
       return await buildOn({ engine }, repos, names, flags, signal);
     } catch (error) {
@@ -100,6 +102,7 @@ async function buildInInvocation(
   });
   return invocation.complete(async (signal) => {
     const parent: DockerParent = parents.dockerParentFor(invocation.lab, invocation.pool, flags.on);
+    sweepInBackground(parent.engine);
     const target: BuildTarget = {
       engine: parent.engine,
       hostId: parent.sshHost ? parent.id : undefined,

@@ -1,7 +1,13 @@
 import { declaredStacksOf, type DeclaredStack } from '../../lab/compose-context.js';
 import { composePs, type ComposePsRow } from '../../lab/compose-ps.js';
 import { composeDown, composeUp } from '../../lab/compose-stacks.js';
-import { LOCAL_PARENT_ID } from '../../lab/docker-parents.js';
+import {
+  closeDockerParent,
+  dockerParentFor,
+  LOCAL_PARENT_ID,
+  type DockerParent,
+} from '../../lab/docker-parents.js';
+import { sweepInBackground } from '../../docker/ownership/watchdog.js';
 import { ConfigError } from '../../errors.js';
 import { requireRepos } from '../../lab/repos.js';
 import type { Repo } from '../../lab/settings.js';
@@ -39,11 +45,27 @@ export async function dockerComposeCommand(
   });
   const context = { repos, invocation, flags };
   return invocation.complete(async (signal) => {
+    sweepParents(stacks, invocation);
     if (action === 'up') await upAll(stacks, context, signal);
     else if (action === 'down') await downAll(stacks, context, signal);
     else await listAll(stacks, context, signal);
     return 0;
   });
+}
+
+/** What dead otto processes left on the stacks' engines is swept, in the background. */
+function sweepParents(stacks: readonly DeclaredStack[], invocation: Invocation): void {
+  if (invocation.options.dryRun) return;
+  for (const id of new Set(stacks.map((stack) => stack.parentId))) {
+    let parent: DockerParent;
+    try {
+      parent = dockerParentFor(invocation.lab, invocation.pool, id);
+    } catch {
+      continue; // The work itself reports a parent that cannot be used.
+    }
+    sweepInBackground(parent.engine);
+    void closeDockerParent(parent);
+  }
 }
 
 interface CommandContext {

@@ -35,6 +35,7 @@ export async function runWatchdog(options: WatchdogOptions): Promise<boolean> {
   const { owner, log } = options;
   log(`watching owner pid ${owner.pid} (start ${owner.startTicks})`);
   const engines = new Map<string, EngineReach>();
+  const sweeps: Promise<void>[] = [];
   const lines = createInterface({ input: options.input, crlfDelay: Infinity });
   lines.on('line', (line) => {
     const reach = decodeReach(line);
@@ -42,7 +43,7 @@ export async function runWatchdog(options: WatchdogOptions): Promise<boolean> {
     if (!reach || !key || engines.has(key)) return;
     engines.set(key, reach);
     log(`engine ${key}`);
-    void sweepAtStart(key, reach, log);
+    sweeps.push(sweepAtStart(key, reach, log));
   });
   await new Promise<void>((resolve) => lines.once('close', resolve));
   await waitUntilGone(owner);
@@ -52,6 +53,8 @@ export async function runWatchdog(options: WatchdogOptions): Promise<boolean> {
   const results = await Promise.all(
     [...engines].map(([key, reach]) => cleanUpEngine(key, reach, owner, cleanupTimeoutMs, log)),
   );
+  // A short-lived owner (`otto docker ps`) is gone before the sweeps end: they finish (bounded).
+  await Promise.all(sweeps);
   return results.every(Boolean);
 }
 
