@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Agent, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { SshTarget } from '../../transports/ssh/ssh-target.js';
-import { ClosedError, ConnectionError, DockerError } from '../../errors.js';
+import { ClosedError, ConnectionError, DockerError, isOttoError } from '../../errors.js';
 import {
   ConnectionFactoryAgent,
   createKeepAliveAgent,
@@ -237,6 +237,8 @@ export class EngineClient {
       );
     }
     if (failure.name === 'AbortError') return error as Error;
+    // The way to the engine failed (an SSH login, a forward): that error already says why.
+    if (isOttoError(error)) return error;
     return new ConnectionError(
       'ENGINE_UNREACHABLE',
       `Cannot reach the Docker engine at ${this.endpoint.url} for ${where}: ${failure.code ?? failure.message}.`,

@@ -1,3 +1,4 @@
+import { ConnectionError } from '../../errors.js';
 import { connect } from 'node:net';
 import { Duplex } from 'node:stream';
 import { describe, expect, inject, it } from 'vitest';
@@ -76,5 +77,14 @@ describe('EngineClient over a connection factory', () => {
       message:
         'Cannot reach the Docker engine at ssh://lab-1/var/run/docker.sock for GET /version: the SSH server refused the forward.\nFix: start the engine (`otto engine ensure` installs and starts it on Debian) or set DOCKER_HOST.',
     });
+  });
+
+  it("passes on the factory's own error when it says why (an SSH login refused)", async () => {
+    const refused = new ConnectionError(
+      'AUTH_FAILED',
+      'Authentication failed for host "lab-1" (otto@10.0.0.5:22) [ssh]: the server refused password.',
+    );
+    const engine = new EngineClient(FORWARDED, { createConnection: () => Promise.reject(refused) });
+    await expect(engine.version()).rejects.toBe(refused);
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { BadInputCase } from './case.js';
-import { db, SECRETS } from './cli-kit.js';
+import { db, SECRETS, sshDb, WRONG_PASSWORD, where } from './cli-kit.js';
 
 /**
  * Mistakes with the repo's Docker images and compose stacks (`otto docker ...`): unknown names,
@@ -73,6 +73,30 @@ export const DOCKER_CASES: BadInputCase[] = [
     exitCode: 2,
     firstLine:
       'otto: Host "db" is not docker-capable, so it cannot run Docker work; the parents are: local.',
+    secrets: SECRETS,
+  },
+  {
+    name: 'docker build --on a docker-capable host with a wrong password',
+    needsSsh: true,
+    settings: IMAGE,
+    files: APP_FILES,
+    hosts: sshDb({ otto: WRONG_PASSWORD }, { docker_capable: true }),
+    args: ['--lab', 'main', 'docker', 'build', '--on', 'db'],
+    exitCode: 1,
+    firstLine: (_repo, context) =>
+      `otto: Authentication failed for ${where(context)}: the server refused password.`,
+    secrets: SECRETS,
+  },
+  {
+    name: 'docker up --on a docker-capable host with a wrong password',
+    needsSsh: true,
+    settings: stack('["web"]'),
+    files: { 'compose/stack.yml': STACK_FILE },
+    hosts: sshDb({ otto: WRONG_PASSWORD }, { docker_capable: true }),
+    args: ['--lab', 'main', 'docker', 'up', '--on', 'db'],
+    exitCode: 1,
+    firstLine: (_repo, context) =>
+      `otto: Authentication failed for ${where(context)}: the server refused password.`,
     secrets: SECRETS,
   },
   {
