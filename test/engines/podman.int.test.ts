@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../../src/common/deadline.js';
 import { runChild } from '../../src/common/child-process.js';
 import { StartedContainer } from '../../src/docker/containers/started-container.js';
 import { DockerArchiveTransfer } from '../../src/docker/exec/docker-archive-transfer.js';
@@ -23,6 +25,12 @@ import { ContainerHost } from '../../src/hosts/container-host.js';
 import type { HostOptions } from '../../src/hosts/host-options.js';
 import type { Transport } from '../../src/transports/transport.js';
 import { describeHostContract } from '../helpers/host-contract.js';
+import {
+  isWatchdogRunning,
+  remainingOf,
+  removeByIds,
+  startOwnerProcess,
+} from '../helpers/owner-process.js';
 import { startPodmanService, type PodmanService } from '../helpers/podman-service.js';
 import {
   findProcessesUsing,
@@ -324,6 +332,49 @@ describe('compose on podman', () => {
 });
 
 // Last in the file: the service's own cleanup, which afterAll then finds done.
+describe('cleanup on podman', () => {
+  it("has the watchdog remove a SIGKILLed owner's containers, network and volume", async () => {
+    const owner = await startOwnerProcess(
+      {
+        prefix: `otto-podman-owner-${randomBytes(3).toString('hex')}`,
+        containers: 2,
+        networks: 1,
+        volumes: 1,
+        then: 'wait',
+      },
+      { DOCKER_HOST: podman.url },
+    );
+    try {
+      expect(owner.report.watchdogPid).toBeGreaterThan(0);
+      const all = owner.report.containers.length + owner.report.networks.length;
+      expect(all).toBe(3);
+      owner.child.kill('SIGKILL');
+      await owner.exited;
+      const empty = { containers: [], networks: [], volumes: [] };
+      await waitUntil(
+        async () =>
+          isDeepStrictEqual(await remainingOf(podman.engine, owner.report), empty)
+            ? true
+            : undefined,
+        {
+          timeoutMs: 30_000,
+          intervalMs: 250,
+          what: "the owner's resources on podman to be removed",
+        },
+      );
+      await waitUntil(
+        () => Promise.resolve(isWatchdogRunning(owner.report.watchdogPid) ? undefined : true),
+        {
+          timeoutMs: 30_000,
+          what: 'the watchdog to end',
+        },
+      );
+    } finally {
+      await removeByIds(podman.engine, owner.report);
+    }
+  });
+});
+
 describe('stopping the podman service', () => {
   it('ends every process of it, removes its storage and leaves the host networking as it was', async () => {
     await Promise.all(containers.splice(0).map((container) => container.stop()));

@@ -1,11 +1,11 @@
 import { formatDurationMs } from '../../common/duration.js';
 import type { ProgressListener } from '../../common/progress.js';
-import { sweepInBackground } from '../../docker/ownership/watchdog.js';
 import { EngineClient } from '../../docker/engine/engine-client.js';
 import type { DockerParent } from '../../lab/docker-parents.js';
 import { buildRepoImages, selectRepoImages, type RepoImageResult } from '../../lab/repo-images.js';
 import { requireRepos } from '../../lab/repos.js';
 import type { Repo } from '../../lab/settings.js';
+import { startBackgroundSweep } from '../background-sweep.js';
 import { runUntilInterrupted } from '../interrupt.js';
 import {
   resolveGlobalOptions,
@@ -69,13 +69,14 @@ async function buildLocally(
 ): Promise<number> {
   return runUntilInterrupted(async (signal) => {
     const engine = EngineClient.fromEnvironment();
-    sweepInBackground(engine);
+    const sweep = startBackgroundSweep(engine);
     try {
       return await buildOn({ engine }, repos, names, flags, signal);
     } catch (error) {
       const exitCode = reportFailure(error);
       return signal.aborted ? EXIT_INTERRUPTED : exitCode;
     } finally {
+      await sweep.finish();
       await engine.close();
     }
   });
@@ -102,7 +103,7 @@ async function buildInInvocation(
   });
   return invocation.complete(async (signal) => {
     const parent: DockerParent = parents.dockerParentFor(invocation.lab, invocation.pool, flags.on);
-    sweepInBackground(parent.engine);
+    const sweep = startBackgroundSweep(parent.engine);
     const target: BuildTarget = {
       engine: parent.engine,
       hostId: parent.sshHost ? parent.id : undefined,
@@ -111,6 +112,7 @@ async function buildInInvocation(
     try {
       return await buildOn(target, repos, names, flags, signal);
     } finally {
+      await sweep.finish();
       await parents.closeDockerParent(parent);
     }
   });

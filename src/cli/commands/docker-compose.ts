@@ -7,13 +7,13 @@ import {
   LOCAL_PARENT_ID,
   type DockerParent,
 } from '../../lab/docker-parents.js';
-import { sweepInBackground } from '../../docker/ownership/watchdog.js';
 import { ConfigError } from '../../errors.js';
 import { requireRepos } from '../../lab/repos.js';
 import type { Repo } from '../../lab/settings.js';
 import { resolveGlobalOptions, type GlobalFlags } from '../invocation/global-options.js';
 import { Invocation } from '../invocation/invocation.js';
 import type { DockerFlags } from '../docker-flags.js';
+import { startBackgroundSweep } from '../background-sweep.js';
 import { createProgressPrinter } from '../progress-printer.js';
 import { formatTable } from './table.js';
 
@@ -45,27 +45,39 @@ export async function dockerComposeCommand(
   });
   const context = { repos, invocation, flags };
   return invocation.complete(async (signal) => {
-    sweepParents(stacks, invocation);
-    if (action === 'up') await upAll(stacks, context, signal);
-    else if (action === 'down') await downAll(stacks, context, signal);
-    else await listAll(stacks, context, signal);
-    return 0;
+    const sweeps = sweepParents(stacks, invocation);
+    try {
+      if (action === 'up') await upAll(stacks, context, signal);
+      else if (action === 'down') await downAll(stacks, context, signal);
+      else await listAll(stacks, context, signal);
+      return 0;
+    } finally {
+      await sweeps.finish();
+    }
   });
 }
 
-/** What dead otto processes left on the stacks' engines is swept, in the background. */
-function sweepParents(stacks: readonly DeclaredStack[], invocation: Invocation): void {
-  if (invocation.options.dryRun) return;
-  for (const id of new Set(stacks.map((stack) => stack.parentId))) {
-    let parent: DockerParent;
-    try {
-      parent = dockerParentFor(invocation.lab, invocation.pool, id);
-    } catch {
-      continue; // The work itself reports a parent that cannot be used.
+/** Sweeps what dead otto processes left on the stacks' engines, beside the work; see `finish`. */
+function sweepParents(stacks: readonly DeclaredStack[], invocation: Invocation) {
+  const sweeps: Array<{ parent: DockerParent; sweep: { finish(): Promise<void> } }> = [];
+  if (!invocation.options.dryRun)
+    for (const id of new Set(stacks.map((stack) => stack.parentId))) {
+      try {
+        const parent = dockerParentFor(invocation.lab, invocation.pool, id);
+        sweeps.push({ parent, sweep: startBackgroundSweep(parent.engine) });
+      } catch {
+        // The work itself reports a parent that cannot be used.
+      }
     }
-    sweepInBackground(parent.engine);
-    void closeDockerParent(parent);
-  }
+  return {
+    finish: () =>
+      Promise.all(
+        sweeps.map(async ({ parent, sweep }) => {
+          await sweep.finish();
+          await closeDockerParent(parent);
+        }),
+      ),
+  };
 }
 
 interface CommandContext {

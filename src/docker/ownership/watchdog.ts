@@ -37,16 +37,6 @@ export function trackOwnedResources(engine: EngineClient): void {
   trackedEngines.add(key);
 }
 
-/**
- * Has the watchdog sweep `engine` for what dead otto processes left there, without waiting: the
- * watchdog sweeps each engine it is told about as it starts. Commands that use an engine call it
- * first, so leftovers go at the next otto start even when that start creates nothing.
- * @example sweepInBackground(engine);
- */
-export function sweepInBackground(engine: EngineClient): void {
-  trackOwnedResources(engine);
-}
-
 /** The pid of this process's watchdog, once it was started (for diagnostics and tests). */
 export function watchdogPid(): number | undefined {
   return watchdog?.pid;
