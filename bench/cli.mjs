@@ -1,12 +1,11 @@
 // CLI start-up: what it costs to spawn `otto` for a quick command, against `node -e 0` (the floor
 // every node program pays). Each contender is one process, spawned and awaited to its exit, which
 // must be 0. `--list-hosts` reads a temporary repo whose lab `big` has 500 hosts.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compare } from './lib.mjs';
+import { compare, spawnOk } from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
@@ -43,28 +42,9 @@ function makeRepo(count) {
   return root;
 }
 
-/** Spawns `node ...args`, waits for its exit; rejects unless it exits 0. Resolves to its stdout. */
+/** Runs `node ...args` from the repository root; rejects unless it exits 0. */
 function node(args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out = [];
-    const err = [];
-    child.stdout.on('data', (chunk) => out.push(chunk));
-    child.stderr.on('data', (chunk) => err.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code === 0) return resolve(Buffer.concat(out).toString());
-      reject(
-        new Error(
-          `node ${args.join(' ')} exited with ${code ?? signal}:\n${Buffer.concat(err).toString()}`,
-        ),
-      );
-    });
-  });
+  return spawnOk(process.execPath, args, { cwd: ROOT, env });
 }
 
 export async function run() {

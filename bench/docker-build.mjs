@@ -2,12 +2,14 @@
 // exit 0, "up to date") next to a fully cached `docker build` of the same context (the classic
 // builder, every step from its cache), with `node -e 0` as the floor every node program pays.
 // Target: otto's median under 300 ms.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compare } from './lib.mjs';
+import { compare, spawnOk as spawnWithEnv } from './lib.mjs';
+
+const spawnOk = (program, args, env) => spawnWithEnv(program, args, { env });
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
@@ -57,26 +59,6 @@ function makeRepo() {
   writeFileSync(join(context, 'Dockerfile'), DOCKERFILE);
   writeFileSync(join(context, '.dockerignore'), '*.log\n');
   return { base, root, context };
-}
-
-/** Spawns a program and waits for exit 0; resolves to its stdout. */
-function spawnOk(program, args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out = [];
-    const err = [];
-    child.stdout.on('data', (chunk) => out.push(chunk));
-    child.stderr.on('data', (chunk) => err.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code === 0) return resolve(Buffer.concat(out).toString());
-      reject(
-        new Error(
-          `${program} ${args.join(' ')} exited with ${code ?? signal}:\n${Buffer.concat(err)}`,
-        ),
-      );
-    });
-  });
 }
 
 export async function run() {

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+
 // Side-by-side measurement: contenders run interleaved, round after round (alternating order), so
 // that the noise of a shared machine falls on all of them alike; we report medians and ratios, never one absolute time.
 
@@ -58,4 +60,24 @@ function printTable(title, rows, rounds) {
 
 function formatMs(ms) {
   return ms < 10 ? `${ms.toFixed(2)} ms` : `${ms.toFixed(0)} ms`;
+}
+
+/**
+ * Spawns a program, waits for its exit and resolves to its stdout; rejects with its stderr unless
+ * it exits 0. `options`: `env`, `cwd`.
+ */
+export function spawnOk(program, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (chunk) => out.push(chunk));
+    child.stderr.on('data', (chunk) => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code === 0) return resolve(Buffer.concat(out).toString());
+      const stderr = Buffer.concat(err).toString();
+      reject(new Error(`${program} ${args.join(' ')} exited with ${code ?? signal}:\n${stderr}`));
+    });
+  });
 }
