@@ -3,7 +3,10 @@ import { engine } from '../../../test/helpers/engine.js';
 import { makeTempDir } from '../../../test/helpers/temp-dir.js';
 import { COMPOSE_YAML, uniqueComposeSuffix } from '../../../test/helpers/compose-repo.js';
 import { writeFile } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { EngineClient } from '../engine/engine-client.js';
+import { DEFAULT_SOCKET_PATH } from '../engine/engine-endpoint.js';
 import { ownershipLabels } from '../labels.js';
 import {
   COMPOSE_PROJECT_LABEL,
@@ -117,5 +120,51 @@ describe('compose stacks and what is not ours', () => {
     expect(await listComposeContainers(engine, project)).toEqual([]);
     expect(await exists('networks', `${project}_default`)).toBe(false);
     expect(await exists('volumes', `${project}_cache`)).toBe(false);
+  });
+
+  it("reports an engine that stopped answering while compose ran, not compose's traceback", async () => {
+    const dir = await makeTempDir('otto-compose-gone-');
+    // A compose that fails the way compose does when the engine is gone, after one line.
+    const cli = join(dir, 'compose-fails');
+    await writeFile(cli, '#!/bin/sh\necho "Traceback (most recent call last):"\nexit 1\n', {
+      mode: 0o755,
+    });
+    // The engine "dies" at compose's first line: its connections drop and new ones are refused.
+    let isEngineUp = true;
+    const sockets: Socket[] = [];
+    const stopEngine = () => {
+      isEngineUp = false;
+      for (const socket of sockets) socket.destroy();
+    };
+    const dying = new EngineClient(
+      { kind: 'ssh', url: 'unix:///var/run/docker.sock (stopping)' },
+      {
+        createConnection: () => {
+          if (!isEngineUp)
+            return Promise.reject(
+              Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+            );
+          const socket = connect(DEFAULT_SOCKET_PATH);
+          sockets.push(socket);
+          return Promise.resolve(socket);
+        },
+      },
+    );
+    try {
+      const failure = upComposeStack(
+        spec({
+          engine: dying,
+          cli: { file: cli, kind: 'standalone' },
+          onLine: stopEngine,
+        }),
+      );
+      await expect(failure).rejects.toMatchObject({
+        code: 'ENGINE_UNREACHABLE',
+        message:
+          'Cannot reach the Docker engine at unix:///var/run/docker.sock (stopping) for GET /version: ECONNREFUSED.\nFix: start the engine (`otto engine ensure` installs and starts it on Debian) or set DOCKER_HOST.',
+      });
+    } finally {
+      await dying.close();
+    }
   });
 });

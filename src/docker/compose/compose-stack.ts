@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DockerError } from '../../errors.js';
+import { DockerError, isOttoError } from '../../errors.js';
 import type { ConnectionFactory } from '../engine/engine-agent.js';
 import type { EngineClient } from '../engine/engine-client.js';
 import { findComposeCli, runCompose, type ComposeCli } from './compose-cli.js';
@@ -119,12 +119,21 @@ async function withComposeCall<T>(
         args,
         onLine: spec.onLine,
         signal: spec.signal,
-      }),
+      }).catch((error: unknown) => rethrowEngineGone(spec, error)),
     );
   } finally {
     await forward?.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Compose failed: when the engine itself no longer answers (stopped, killed), that is the reason
+ * to give, with how to start it, rather than compose's traceback (which stays in the log).
+ */
+async function rethrowEngineGone(spec: ComposeStackSpec, error: unknown): Promise<never> {
+  if (isOttoError(error) && error.code === 'COMPOSE_FAILED') await spec.engine.version();
+  throw error;
 }
 
 /** With a signal of its own (bounded): it runs after an abort, to remove what `up` made. */
