@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ConnectionError, OttoError } from '../../errors.js';
+import { ConnectionError, OttoError, tailLines } from '../../errors.js';
 import { findProgram } from '../../common/child-process.js';
 import { waitUntil } from '../../common/deadline.js';
 import { ensurePrograms, isDebianLike } from '../../common/system-packages.js';
@@ -38,6 +38,8 @@ export interface EngineStatus {
 
 const SUBJECT = 'engine';
 const DEFAULT_LOG_PATH = '/var/log/otto-ts/dockerd.log';
+/** Where dockerd keeps its pid by default. */
+const PID_FILE = '/var/run/docker.pid';
 
 /**
  * Makes sure a Docker engine answers. Idempotent: when one answers, nothing happens. Otherwise,
@@ -55,13 +57,23 @@ export async function ensureEngine(options: EnsureEngineOptions = {}): Promise<E
   await requireLocalRootOnDebian(engine);
   const installed = await installEngine(options.onProgress);
   const logPath = options.logPath ?? DEFAULT_LOG_PATH;
+  const timeoutMs = options.startTimeoutMs ?? 60_000;
+  await clearStalePidFile(report, timeoutMs);
   report(`starting dockerd (log: ${logPath})`);
-  await startDaemon(engine.endpoint.socketPath!, logPath);
-  await waitUntil(async () => ((await engine.ping()) ? true : undefined), {
-    timeoutMs: options.startTimeoutMs ?? 60_000,
-    intervalMs: 200,
-    what: `dockerd to answer at ${engine.endpoint.url} (log: ${logPath})`,
-  });
+  const daemon = await startDaemon(engine.endpoint.socketPath!, logPath);
+  const outcome = await waitUntil(
+    async () => {
+      if (await engine.ping()) return 'answered';
+      // A daemon that exited will never answer: say why now, not after the whole wait.
+      return daemon.exitCode === null ? undefined : 'exited';
+    },
+    {
+      timeoutMs,
+      intervalMs: 200,
+      what: `dockerd to answer at ${engine.endpoint.url} (log: ${logPath})`,
+    },
+  );
+  if (outcome === 'exited') throw daemonExited(daemon.exitCode ?? 1, logPath);
   return describe(engine, { wasRunning: false, installed, logPath });
 }
 
@@ -96,8 +108,45 @@ async function installEngine(onProgress?: ProgressListener): Promise<string[]> {
   );
 }
 
+/**
+ * dockerd refuses to start while `/var/run/docker.pid` exists. A daemon still shutting down (a
+ * stop just before) is waited for; a file left by one that was killed is removed.
+ */
+async function clearStalePidFile(report: (message: string) => void, timeoutMs: number) {
+  if (!existsSync(PID_FILE)) return;
+  const pid = Number(readFileSync(PID_FILE, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  if (isRunning(pid)) {
+    report(`waiting for the dockerd that is shutting down (pid ${pid})`);
+    await waitUntil(() => Promise.resolve(isRunning(pid) ? undefined : true), {
+      timeoutMs,
+      intervalMs: 200,
+      what: `the dockerd that is shutting down (pid ${pid}) to exit`,
+    });
+  }
+  rmSync(PID_FILE, { force: true });
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function daemonExited(exitCode: number, logPath: string): OttoError {
+  const tail = existsSync(logPath) ? tailLines(readFileSync(logPath, 'utf8'), 5) : '';
+  return new OttoError(
+    'ENGINE_START_FAILED',
+    `dockerd exited with code ${exitCode} before it answered (log: ${logPath}).`,
+    { host: 'local', outputTail: tail || undefined },
+  );
+}
+
 /** Starts dockerd detached from this process, so that it outlives it, with output to `logPath`. */
-async function startDaemon(socketPath: string, logPath: string): Promise<void> {
+async function startDaemon(socketPath: string, logPath: string): Promise<ChildProcess> {
   const dockerd = await findProgram('dockerd');
   mkdirSync(dirname(logPath), { recursive: true });
   const log = openSync(logPath, 'a');
@@ -118,6 +167,7 @@ async function startDaemon(socketPath: string, logPath: string): Promise<void> {
     child.once('spawn', () => resolve());
   });
   child.unref();
+  return child;
 }
 
 async function requireLocalRootOnDebian(engine: EngineClient): Promise<void> {
