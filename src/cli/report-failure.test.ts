@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ConnectionError, InstructionError } from '../errors.js';
 import { describeFailure, exitCodeOfFailure, reportFailure } from './report-failure.js';
-import { SecretMasker } from './secret-masker.js';
+import { SecretMasker } from '../common/secret-masker.js';
 
 describe('describeFailure', () => {
   it('gives our errors as their message, fix included, without a stack', () => {

@@ -1,5 +1,5 @@
 import { ConfigError, OttoError } from '../errors.js';
-import { processSecrets, type SecretMasker } from './secret-masker.js';
+import { processSecrets, type SecretMasker } from '../common/secret-masker.js';
 
 /** Exit code for a user mistake (bad arguments, labs, settings). */
 export const EXIT_USAGE = 2;

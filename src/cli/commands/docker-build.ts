@@ -15,7 +15,7 @@ import {
 import type { Invocation } from '../invocation/invocation.js';
 import { createProgressPrinter } from '../progress-printer.js';
 import { EXIT_INTERRUPTED, reportFailure } from '../report-failure.js';
-import { processSecrets } from '../secret-masker.js';
+import { processSecrets } from '../../common/secret-masker.js';
 
 /** The flags of `otto docker build` (the command tree's `DockerFlags` has them). */
 export interface DockerBuildFlags {

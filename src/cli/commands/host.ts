@@ -10,7 +10,7 @@ import { requireRepos } from '../../lab/repos.js';
 import type { Repo } from '../../lab/settings.js';
 import { resolveGlobalOptions, type GlobalFlags } from '../invocation/global-options.js';
 import { Invocation } from '../invocation/invocation.js';
-import { processSecrets } from '../secret-masker.js';
+import { processSecrets } from '../../common/secret-masker.js';
 import { EXIT_FAILURE } from '../report-failure.js';
 import { createTransferProgress } from '../transfer-progress.js';
 

@@ -6,7 +6,8 @@ import { emptyLab } from '../../lab/lab-host-pool.js';
 import { labDirsOf, requireRepos } from '../../lab/repos.js';
 import { join } from 'node:path';
 import { resolveGlobalOptions, type GlobalFlags } from '../invocation/global-options.js';
-import { labSecrets, processSecrets } from '../secret-masker.js';
+import { processSecrets } from '../../common/secret-masker.js';
+import { labSecrets } from '../../lab/lab-secrets.js';
 import { formatTable } from './table.js';
 
 /** `--list-labs`, `--list-hosts` and `--show-lab`; returns the exit code. */

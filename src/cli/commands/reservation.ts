@@ -9,7 +9,8 @@ import {
   type ReservationReport,
 } from '../../lab/reservations.js';
 import { resolveGlobalOptions, type GlobalFlags } from '../invocation/global-options.js';
-import { labSecrets, processSecrets } from '../secret-masker.js';
+import { processSecrets } from '../../common/secret-masker.js';
+import { labSecrets } from '../../lab/lab-secrets.js';
 
 /**
  * `otto reservation whoami` and `otto reservation check`: who the gate checks as, with which

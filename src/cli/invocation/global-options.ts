@@ -1,5 +1,5 @@
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { defaultXdir } from '../../common/output-dir.js';
+import { resolve } from 'node:path';
 import { LOG_LEVELS, type LogLevel } from '../../common/logger.js';
 import { ConfigError } from '../../errors.js';
 
@@ -34,15 +34,7 @@ export interface GlobalOptions {
 /** Days output directories are kept. @default 30 */
 export const DEFAULT_LOG_DAYS = 30;
 
-/**
- * The default output root: `$OTTO_XDIR`, else `$XDG_STATE_HOME/otto-ts`, else
- * `~/.local/state/otto-ts` (logs are state: worth keeping, not worth backing up).
- */
-export function defaultXdir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.OTTO_XDIR) return resolve(env.OTTO_XDIR);
-  const state = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
-  return join(state, 'otto-ts');
-}
+export { defaultXdir };
 
 /** Resolves the global flags with their environment variables; every problem at once. */
 export function resolveGlobalOptions(

@@ -15,10 +15,11 @@ import {
 import type { Repo } from '../../lab/settings.js';
 import { runUntilInterrupted } from '../interrupt.js';
 import { describeFailure, EXIT_INTERRUPTED, exitCodeOfFailure } from '../report-failure.js';
-import { labSecrets, processSecrets } from '../secret-masker.js';
+import { processSecrets } from '../../common/secret-masker.js';
+import { labSecrets } from '../../lab/lab-secrets.js';
 import type { GlobalOptions } from './global-options.js';
-import { createInvocationLogger, type InvocationLogger } from './invocation-logger.js';
-import { makeOutputDir, pruneOutputDirs, type OutputDir } from './output-dir.js';
+import { createInvocationLogger, type InvocationLogger } from '../../common/invocation-logger.js';
+import { makeOutputDir, pruneOutputDirs, type OutputDir } from '../../common/output-dir.js';
 
 /** What a command needs of its invocation. */
 export interface InvocationSpec {

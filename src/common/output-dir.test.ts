@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../errors.js';
+import { ConfigError } from '../errors.js';
 import { makeOutputDir, pruneOutputDirs, timestampOf, type OutputDir } from './output-dir.js';
 
 const DAY_MS = 86_400_000;

@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LogLevel } from '../../common/logger.js';
-import { SecretMasker } from '../secret-masker.js';
+import type { LogLevel } from './logger.js';
+import { SecretMasker } from './secret-masker.js';
 import { createInvocationLogger, type InvocationLoggerOptions } from './invocation-logger.js';
 
 const STAMP = '2026-11-22T10:15:00.123Z';

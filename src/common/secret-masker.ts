@@ -1,4 +1,3 @@
-import type { Lab } from '../lab/lab.js';
 import { SecretAutomaton } from './secret-automaton.js';
 
 /**
@@ -153,19 +152,6 @@ function mergeRanges(ranges: [number, number][]): [number, number][] {
     else merged.push([start, end]);
   }
   return merged;
-}
-
-/**
- * The secrets of a lab: every password of its hosts' `creds` except one equal to its user name,
- * and every key passphrase.
- */
-export function labSecrets(lab: Lab): string[] {
-  return [...lab.hosts.values()].flatMap(({ entry }) => [
-    ...Object.entries(entry.creds)
-      .filter(([user, password]) => password !== user)
-      .map(([, password]) => password),
-    ...(entry.passphrase ? [entry.passphrase] : []),
-  ]);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { writeSync } from 'node:fs';
-import { LOG_LEVELS, type Logger, type LogLevel } from '../../common/logger.js';
-import { processSecrets, type SecretMasker } from '../secret-masker.js';
+import { LOG_LEVELS, type Logger, type LogLevel } from './logger.js';
+import { processSecrets, type SecretMasker } from './secret-masker.js';
 
 /**
  * The logger of one invocation: the console (stderr, coloured on a terminal, from `--log-level`

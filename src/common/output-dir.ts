@@ -1,8 +1,9 @@
 import { openSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { ConfigError } from '../../errors.js';
-import { makeDirs } from '../../common/make-dirs.js';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { makeDirs } from './make-dirs.js';
 
 /**
  * The output directory of one invocation: `<xdir>/<command>/<YYYYMMDD_HHMMSS_mmm>[_<name>]/`,
@@ -64,7 +65,7 @@ async function makeFreshDir(
       throw error;
     }
     const logPath = join(path, 'otto.log');
-    return { path, logPath, logFd: openSync(logPath, 'wx') };
+    return { path, logPath, logFd: openSync(logPath, 'ax') };
   }
 }
 
@@ -137,4 +138,14 @@ async function listDirs(dir: string): Promise<string[]> {
   } catch {
     return [];
   }
+}
+
+/**
+ * The default output root: `$OTTO_XDIR`, else `$XDG_STATE_HOME/otto-ts`, else
+ * `~/.local/state/otto-ts` (logs are state: worth keeping, not worth backing up).
+ */
+export function defaultXdir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.OTTO_XDIR) return resolve(env.OTTO_XDIR);
+  const state = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(state, 'otto-ts');
 }

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Lab } from '../lab/lab.js';
-import type { LabHostEntry } from '../lab/lab-schema.js';
-import { labSecrets, MASK, MIN_SECRET_LENGTH, SecretMasker } from './secret-masker.js';
+import { MASK, MIN_SECRET_LENGTH, SecretMasker } from './secret-masker.js';
 
 /** Writes `chunks` to a stream of a masker with `secrets`; returns what came out, then ended. */
 function streamed(secrets: string[], chunks: (string | Buffer)[]): string {
@@ -144,42 +142,5 @@ describe('MaskingStream', () => {
       expect(index * chunk.length - passedBytes).toBe(6);
     }
     expect(performance.now() - started).toBeLessThan(10_000);
-  });
-});
-
-describe('labSecrets', () => {
-  it('takes passwords and passphrases, not a password equal to its user name', () => {
-    const entry = (fields: Partial<LabHostEntry>) => ({
-      ip: '10.0.0.1',
-      ne: 'n',
-      creds: {},
-      ...fields,
-    });
-    const lab = {
-      names: ['main'],
-      hosts: new Map([
-        [
-          'a',
-          {
-            id: 'a',
-            file: 'f',
-            labs: [],
-            entry: entry({ creds: { otto: 'otto', root: 'toor-pw' } }),
-          },
-        ],
-        [
-          'b',
-          {
-            id: 'b',
-            file: 'f',
-            labs: [],
-            entry: entry({ creds: { x: '' }, passphrase: 'phrase-1' }),
-          },
-        ],
-      ]),
-      resources: new Set(),
-      warnings: [],
-    } as unknown as Lab;
-    expect(labSecrets(lab)).toEqual(['toor-pw', '', 'phrase-1']);
   });
 });
