@@ -85,6 +85,7 @@ export type ConfigErrorCode =
   | 'INVALID_SSH_TARGET'
   | 'INVALID_TRANSFER'
   | 'KEY_INVALID'
+  | 'MARKER_INVALID'
   | 'LAB_INVALID'
   | 'LOCAL_SOURCE_NOT_FOUND'
   | 'NO_CREDENTIALS'
@@ -93,12 +94,16 @@ export type ConfigErrorCode =
   | 'NO_INSTRUCTION'
   | 'NO_LAB'
   | 'NO_REPO'
+  | 'NO_SUITE'
   | 'NO_USER'
   | 'OPTION_INVALID'
   | 'REPEAT_RUNNING'
   | 'RESERVATION_CONFIG'
   | 'RESERVED_SESSION'
   | 'SETTINGS_INVALID'
+  | 'SUITE_CHANGED'
+  | 'SUITE_DUPLICATE'
+  | 'SUITE_INVALID'
   | 'UNKNOWN_BASE_IMAGE'
   | 'UNKNOWN_COMMAND'
   | 'UNKNOWN_HOST'
@@ -106,6 +111,7 @@ export type ConfigErrorCode =
   | 'UNKNOWN_INSTRUCTION'
   | 'UNKNOWN_LAB'
   | 'UNKNOWN_SERVICE'
+  | 'UNKNOWN_SUITE'
   | 'UNSUPPORTED_HOST'
   | 'USAGE'
   | 'USER_MODULE_INVALID'
@@ -153,7 +159,12 @@ export class CommandError extends OttoError<CommandErrorCode> {}
 
 /** Codes of {@link TimeoutError}. */
 export type TimeoutErrorCode =
-  'CLOSE_TIMEOUT' | 'COMMAND_TIMEOUT' | 'SESSION_TIMEOUT' | 'TRANSFER_TIMEOUT' | 'WAIT_TIMEOUT';
+  | 'CLOSE_TIMEOUT'
+  | 'COMMAND_TIMEOUT'
+  | 'SESSION_TIMEOUT'
+  | 'TEST_TIMEOUT'
+  | 'TRANSFER_TIMEOUT'
+  | 'WAIT_TIMEOUT';
 
 /** A wait reached its deadline. */
 export class TimeoutError extends OttoError<TimeoutErrorCode> {}
@@ -253,3 +264,13 @@ export function tailLines(text: string, maxLines = 20): string {
 export function isOttoError(error: unknown): error is OttoError {
   return error instanceof OttoError;
 }
+
+/** Codes of {@link TestFailure}. */
+export type TestFailureCode = 'EXPECT_FAILED' | 'TEST_UNSTABLE';
+
+/**
+ * A test of a suite failed in otto-ts's own terms: its non-fatal expectations failed
+ * (`EXPECT_FAILED`, every one listed with file:line), or its stability run passed less often
+ * than the threshold (`TEST_UNSTABLE`).
+ */
+export class TestFailure extends OttoError<TestFailureCode> {}

@@ -20,6 +20,7 @@ export {
   ImageBuildError,
   ReservationError,
   InstructionError,
+  TestFailure,
   isOttoError,
   type ErrorDetails,
   type OttoErrorOptions,
@@ -31,6 +32,7 @@ export {
   type DockerErrorCode,
   type ImageBuildErrorCode,
   type InstructionErrorCode,
+  type TestFailureCode,
 } from './errors.js';
 
 // Hosts: run commands, sessions, transfers, repeats, fan-out.
@@ -120,6 +122,16 @@ export {
   type InstructionOutcome,
   type InstructionSpec,
 } from './instructions/instruction.js';
+
+// Suites: tests that `otto test <Suite>` runs on Vitest (and plain Vitest runs as they are).
+export {
+  defineSuite,
+  isSuite,
+  type Suite,
+  type SuiteApi,
+  type SuiteSpec,
+  type SuiteTestContext,
+} from './suites/define-suite.js';
 export {
   defineOptions,
   type OptionSpec,

@@ -2,6 +2,8 @@ import { Argument, Command, Option } from 'commander';
 import { createRequire } from 'node:module';
 import type { DockerFlags } from './docker-flags.js';
 import type { GlobalFlags } from './invocation/global-options.js';
+import { addOptionSet } from './option-flags.js';
+import { TEST_FLAGS } from './test-flags.js';
 import { configureUsageErrors } from './usage-errors.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -47,6 +49,22 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         setExitCode(await runCommand(globals(), name, args, flags));
       },
     );
+
+  program
+    .command('test')
+    .description('Run a suite of the repos on Vitest (otto test <Suite> --help for its options).')
+    .argument('[suite]', 'the suite to run')
+    .argument('[args...]', "the suite's own options (otto test's flags may come here too)")
+    .option('--list-suites', 'list the suites of the repos')
+    .helpOption('-h, --help', 'help for test (otto test <Suite> --help: its options)')
+    .passThroughOptions()
+    .allowUnknownOption();
+  addOptionSet(program.commands.at(-1)!, TEST_FLAGS).action(
+    async (name: string | undefined, args: string[], flags: Record<string, unknown>) => {
+      const { testCommand } = await import('./commands/test.js');
+      setExitCode(await testCommand(globals(), name, args, flags));
+    },
+  );
 
   program
     .command('host')

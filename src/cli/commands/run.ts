@@ -10,7 +10,8 @@ import { configureUsageErrors } from '../usage-errors.js';
 import { resolveGlobalOptions, type GlobalFlags } from '../invocation/global-options.js';
 import { Invocation } from '../invocation/invocation.js';
 import { addOptionSet, flagsOf, optionSetValues } from '../option-flags.js';
-import { fingerprintFiles, writeCompletionCache } from '../completion/completion-cache.js';
+import { fingerprintFiles } from '../../common/hash.js';
+import { writeCompletionCache } from '../completion/completion-cache.js';
 import type { Repo } from '../../lab/settings.js';
 
 /**

@@ -3,10 +3,10 @@ import { mkdir, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fingerprintFiles } from '../../common/hash.js';
 import { ConfigError } from '../../errors.js';
 import {
   completionCachePath,
-  fingerprintFiles,
   readCompletionCache,
   writeCompletionCache,
   type CompletionCache,

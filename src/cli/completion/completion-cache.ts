@@ -5,9 +5,8 @@
  * it is still current.
  */
 import { randomUUID } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { hashParts } from '../../common/hash.js';
 import { ConfigError } from '../../errors.js';
 import { makeDirs } from '../../common/make-dirs.js';
 
@@ -39,24 +38,6 @@ export interface CompletionCache {
 /** Where the completion cache of an xdir lives: `<xdir>/.otto/completion-cache.json`. */
 export function completionCachePath(xdir: string): string {
   return join(xdir, '.otto', 'completion-cache.json');
-}
-
-/**
- * SHA-256 over the path, modification time and size of each file (`missing` for a file that
- * does not exist), in any order: it changes when one of the files is edited, added or removed.
- */
-export async function fingerprintFiles(paths: readonly string[]): Promise<string> {
-  const entries = await Promise.all([...new Set(paths)].map(describeFile));
-  return hashParts(entries.sort());
-}
-
-async function describeFile(path: string): Promise<string> {
-  try {
-    const stats = await stat(path);
-    return `${path}\t${stats.mtimeMs}\t${stats.size}`;
-  } catch {
-    return `${path}\tmissing`;
-  }
 }
 
 /**

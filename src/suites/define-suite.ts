@@ -1,0 +1,315 @@
+import type { SuiteAPI, TestAPI, TestContext } from 'vitest';
+import type { Logger } from '../common/logger.js';
+import {
+  defineOptions,
+  withDefaults,
+  type OptionSpecs,
+  type OptionValues,
+} from '../common/option-set.js';
+import { Deadline } from '../common/deadline.js';
+import { hashParts } from '../common/hash.js';
+import { formatDurationMs } from '../common/duration.js';
+import { ConfigError, TimeoutError } from '../errors.js';
+import type { Host } from '../hosts/host.js';
+import type { Lab } from '../lab/lab.js';
+import { RUN_CONFIG_KEY, type SuiteRunConfig } from './run-config.js';
+import { DEFAULT_TEST_TIMEOUT_MS, runSuiteTest, type TestBody } from './run-test.js';
+import { describeExpectFailure } from './soft-expect.js';
+import { SuiteRuntime } from './suite-runtime.js';
+import { workerVitest, type WorkerVitest } from './worker-vitest.js';
+
+/**
+ * Suites: named groups of tests that `otto test <Suite>` runs on Vitest, with typed options that
+ * become flags. A suite file in a repo's `tests` folders calls {@link defineSuite}; the same file
+ * runs under plain `npx vitest` with the options' defaults.
+ */
+
+/** Marks suite objects, across copies of otto-ts. */
+const SUITE = Symbol.for('otto-ts.suite');
+/** Where suites declared in this process are listed (for `otto test` to find them). */
+const REGISTRY = Symbol.for('otto-ts.suite-registry');
+
+/** What each test receives, besides Vitest's own context (`task`, `signal`, `annotate`...). */
+export interface SuiteTestContext<S extends OptionSpecs = OptionSpecs> {
+  /** The suite's option values: the command line's, defaults filled. */
+  options: OptionValues<S>;
+  /** The lab of this run (empty without `--lab` / `OTTO_LAB`). */
+  lab: Lab;
+  /** The lab host with that id: made on first use, closed when the suite ends; its calls stop at the test's timeout. */
+  host(id: string): Host;
+  /** The lab hosts whose ids match `pattern` (a regular expression), all without one. */
+  hosts(pattern?: RegExp | string): Host[];
+  /** Writes to the console, to `otto.log` and to this test's command log. */
+  logger: Logger;
+  /** The run's output directory. */
+  suiteDir: string;
+  /** This test's own folder, `<suiteDir>/tests/<test name>` (made when first read; one per parametrized case). */
+  testDir: string;
+  /** The iteration of a stability run (`--iterations`, `--duration`), else 1. */
+  iteration: number;
+}
+
+/** The declaration of a suite. */
+export interface SuiteSpec<S extends OptionSpecs> {
+  /** The name `otto test` takes: letters, digits, `-` and `_`, starting with a letter. */
+  name: string;
+  /** One line for `--list-suites` and `--help`. */
+  help?: string;
+  /** Its options; spread shared sets in (the same sets instructions use). */
+  options?: S;
+  /** The tags its tests may carry (`test(name, { tags: ['slow'] }, fn)`), selected with `-m`. */
+  tags?: readonly string[];
+  /** Time each test body may take, in ms (a test's `{ timeout }` wins). @default 600000 */
+  timeout?: number;
+  /** Time each hook of `t.beforeAll`... may take, in ms. @default 600000 */
+  hookTimeout?: number;
+}
+
+/** A declared suite (see {@link defineSuite}). */
+export interface Suite<S extends OptionSpecs = OptionSpecs> {
+  readonly [SUITE]: true;
+  readonly name: string;
+  readonly help: string;
+  readonly options: S;
+  readonly tags: readonly string[];
+}
+
+/** A hook's function: Vitest's arguments (the test context for `beforeEach` / `afterEach`). */
+type HookFn = (...args: never[]) => unknown;
+
+/** What the body of a suite declares its tests with. */
+export interface SuiteApi<S extends OptionSpecs> {
+  /** Vitest's `test` (with `.for`, `.skip`, `.only`, `.extend`...), whose context also has {@link SuiteTestContext}. `.each` is refused: use `.for`. */
+  test: TestAPI<SuiteTestContext<S>>;
+  /** Vitest's `describe`, for groups within the suite. */
+  describe: SuiteAPI;
+  /** Runs once before the suite's tests (setup), within the suite's hook timeout. */
+  beforeAll(fn: HookFn, timeoutMs?: number): void;
+  /** Runs once after the suite's tests (cleanup), within the suite's hook timeout. */
+  afterAll(fn: HookFn, timeoutMs?: number): void;
+  /** Runs before each test (setup), with its context. */
+  beforeEach(fn: (context: TestContext & SuiteTestContext<S>) => unknown, timeoutMs?: number): void;
+  /** Runs after each test (cleanup), with its context. */
+  afterEach(fn: (context: TestContext & SuiteTestContext<S>) => unknown, timeoutMs?: number): void;
+  /**
+   * A non-fatal check: when `condition` is falsy it records file:line, the source line and
+   * `message`, logs `EXPECT FAILED`, and the test goes on; at its end the test fails with every
+   * failure. Returns `condition` as a boolean.
+   */
+  expect(condition: unknown, message?: string): boolean;
+  /** The option values (also at collection time, e.g. to parametrize). */
+  options: OptionValues<S>;
+  /** The lab of the run. */
+  lab: Lab;
+  /** A lab host for hooks; in tests prefer the context's `host`, which stops at the test's timeout. */
+  host(id: string): Host;
+  /** The lab hosts matching `pattern`, for hooks and parametrizing. */
+  hosts(pattern?: RegExp | string): Host[];
+  logger: Logger;
+  suiteDir: string;
+}
+
+/**
+ * Declares a suite. Under `otto test <name>` (or plain Vitest) its body declares the tests;
+ * elsewhere the declaration is only read, for its name and options.
+ * @example
+ * export default defineSuite(
+ *   { name: 'WebSuite', options: { port: { type: 'number', default: 8080 } }, tags: ['slow'] },
+ *   (t) => {
+ *     t.test('answers', async ({ host, options }) => {
+ *       const result = await host('local').run(`curl -fs localhost:${options.port}`);
+ *       t.expect(result.ok, 'the web service answers');
+ *     });
+ *   },
+ * );
+ */
+export function defineSuite<const S extends OptionSpecs = Record<never, never>>(
+  spec: SuiteSpec<S>,
+  body: (t: SuiteApi<S>) => void | Promise<void>,
+): Suite<S> {
+  checkSpec(spec);
+  const suite: Suite<S> = {
+    [SUITE]: true,
+    name: spec.name,
+    help: spec.help ?? '',
+    options: defineOptions(spec.options ?? ({} as S)),
+    tags: [...(spec.tags ?? [])],
+  };
+  declaredSuites().push(suite);
+  const vitest = workerVitest();
+  if (vitest) registerInWorker(vitest, suite, spec, body);
+  return suite;
+}
+
+/** True for objects made by {@link defineSuite} (of any copy of otto-ts). */
+export function isSuite(value: unknown): value is Suite {
+  return typeof value === 'object' && value !== null && SUITE in value;
+}
+
+/** A suite from its cached declaration (see suite-cache.ts); it declares no tests. */
+export function restoredSuite(data: Pick<Suite, 'name' | 'help' | 'options' | 'tags'>): Suite {
+  return {
+    [SUITE]: true,
+    name: data.name,
+    help: data.help,
+    options: data.options,
+    tags: [...data.tags],
+  };
+}
+
+/** A hash of what `otto test` reads of a suite before running it: its options and tags. */
+export function declarationHashOf(suite: Pick<Suite, 'options' | 'tags'>): string {
+  return hashParts([JSON.stringify(suite.options), JSON.stringify(suite.tags)]);
+}
+
+/** The suites declared in this process so far, in order. */
+export function declaredSuites(): Suite[] {
+  const holder = globalThis as { [REGISTRY]?: Suite[] };
+  return (holder[REGISTRY] ??= []);
+}
+
+function checkSpec(spec: SuiteSpec<OptionSpecs>): void {
+  const problems: string[] = [];
+  if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(spec.name))
+    problems.push(`name "${spec.name}": use letters, digits, - and _, starting with a letter`);
+  for (const tag of spec.tags ?? [])
+    if (!/^[A-Za-z0-9_][\w.:/-]*$/.test(tag) || /^(and|or|not)$/i.test(tag))
+      problems.push(`tag "${tag}": use letters, digits and _ . : / -, and not and, or, not`);
+  for (const key of ['timeout', 'hookTimeout'] as const) {
+    const value = spec[key];
+    if (value !== undefined && !(Number.isFinite(value) && value > 0))
+      problems.push(`${key} ${value}: expected a number of milliseconds above 0`);
+  }
+  if (problems.length > 0)
+    throw new ConfigError(
+      'SUITE_INVALID',
+      `Invalid suite declaration${spec.name ? ` "${spec.name}"` : ''}:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    );
+}
+
+function registerInWorker<S extends OptionSpecs>(
+  vitest: WorkerVitest,
+  suite: Suite<S>,
+  spec: SuiteSpec<S>,
+  body: (t: SuiteApi<S>) => void | Promise<void>,
+): void {
+  const config = vitest.inject(RUN_CONFIG_KEY as never) as SuiteRunConfig | undefined;
+  // `otto test` runs one suite: the others of its file declare nothing.
+  if (config && config.suite !== suite.name) return;
+  if (config?.declarationHash !== undefined && config.declarationHash !== declarationHashOf(suite))
+    throw new ConfigError(
+      'SUITE_CHANGED',
+      `The declaration of suite "${suite.name}" (its options or tags) changed after otto test read it from its cache.`,
+      { fix: 'run otto test again: it reads the suite files anew.' },
+    );
+  const values = config ? config.values : withDefaults(suite.options, {});
+  const runtime = new SuiteRuntime(suite.name, config, values);
+  const testTimeout = spec.timeout ?? DEFAULT_TEST_TIMEOUT_MS;
+  const hookTimeout = spec.hookTimeout ?? DEFAULT_TEST_TIMEOUT_MS;
+  vitest.describe(suite.name, async () => {
+    await runtime.prepare();
+    // Registered first: with Vitest's default hook order, the pool closes after the user's cleanup.
+    vitest.afterAll(() => runtime.close(), 0);
+    const hook =
+      (kind: 'beforeAll' | 'afterAll' | 'beforeEach' | 'afterEach') =>
+      (fn: HookFn, timeoutMs = hookTimeout) =>
+        vitest[kind](
+          ((...args: never[]) => runHook(runtime, kind, fn, args, timeoutMs)) as never,
+          0,
+        );
+    await body({
+      test: wrapTestApi(vitest.test, runtime, testTimeout) as TestAPI<SuiteTestContext<S>>,
+      describe: vitest.describe,
+      beforeAll: hook('beforeAll'),
+      afterAll: hook('afterAll'),
+      beforeEach: hook('beforeEach'),
+      afterEach: hook('afterEach'),
+      expect: function expect(condition: unknown, message?: string): boolean {
+        if (condition) return true;
+        const record = runtime.current;
+        if (!record)
+          throw new ConfigError(
+            'SUITE_INVALID',
+            't.expect is for tests: call it inside a test body.',
+          );
+        runtime.logger.error(describeExpectFailure(record.expects.record(message, expect)));
+        return false;
+      },
+      options: values as OptionValues<S>,
+      lab: runtime.lab,
+      host: (id) => runtime.host(id),
+      hosts: (pattern) => runtime.hosts(pattern),
+      logger: runtime.logger,
+      suiteDir: runtime.suiteDir,
+    });
+  });
+}
+
+/** A hook with the suite's hook timeout, named by its phase when it does not settle. */
+async function runHook(
+  runtime: SuiteRuntime,
+  kind: string,
+  fn: HookFn,
+  args: never[],
+  timeoutMs: number,
+): Promise<void> {
+  using deadline = new Deadline({ timeoutMs, signal: runtime.interrupt.signal });
+  const result = await deadline.race(Promise.resolve().then(() => fn(...args)));
+  if (result.kind === 'failed') throw result.error;
+  if (result.kind === 'done') return;
+  const phase = kind.startsWith('before') ? 'setup' : 'cleanup';
+  const context = args[0] as { task?: { name: string } } | undefined;
+  const where = kind.endsWith('Each') && context?.task ? ` of "${context.task.name}"` : '';
+  if (result.kind === 'aborted')
+    throw new TimeoutError(
+      'TEST_TIMEOUT',
+      `${runtime.suiteName}: the ${kind} hook${where} (${phase}) was interrupted.`,
+    );
+  throw new TimeoutError(
+    'TEST_TIMEOUT',
+    `${runtime.suiteName}: the ${kind} hook${where} (${phase}) did not settle within ${formatDurationMs(timeoutMs)}.`,
+    { fix: `give it more time (t.${kind}(fn, ms)) or see otto.log for what it waited for.` },
+  );
+}
+
+/**
+ * Vitest's `test`, whose every declaration runs its body through {@link runSuiteTest} with the
+ * test's timeout (Vitest's own is turned off, so the message names the test and the phase).
+ */
+function wrapTestApi(api: object, runtime: SuiteRuntime, defaultTimeoutMs: number): unknown {
+  const wrapArgs = (args: unknown[]): unknown[] => {
+    const at = args.findIndex((arg) => typeof arg === 'function');
+    if (at < 0) return args;
+    const body = args[at] as TestBody;
+    const rest = args.filter((_, index) => index !== 0 && index !== at)[0];
+    const options = (typeof rest === 'number' ? { timeout: rest } : (rest ?? {})) as {
+      timeout?: number;
+    };
+    const { timeout = defaultTimeoutMs, ...vitestOptions } = options;
+    const wrapped = (...fnArgs: unknown[]) => runSuiteTest(runtime, body, fnArgs, timeout);
+    // Vitest reads which fixtures a test uses from its source text.
+    wrapped.toString = () => body.toString();
+    return [args[0], { ...vitestOptions, timeout: 0 }, wrapped];
+  };
+  const wrap = (target: object): unknown =>
+    new Proxy(target, {
+      apply(fn, thisArg, args: unknown[]) {
+        const result: unknown = Reflect.apply(
+          fn as (...a: unknown[]) => unknown,
+          thisArg,
+          wrapArgs(args),
+        );
+        return typeof result === 'function' ? wrap(result) : result;
+      },
+      get(object, key) {
+        if (key === 'each')
+          throw new ConfigError(
+            'SUITE_INVALID',
+            `${runtime.suiteName}: t.test.each gives its cases no test context; use t.test.for(cases)(name, (item, context) => ...).`,
+          );
+        const value: unknown = Reflect.get(object, key);
+        return typeof value === 'function' ? wrap(value) : value;
+      },
+    });
+  return wrap(api);
+}

@@ -1,0 +1,185 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestContext } from 'vitest';
+import { Deadline } from '../common/deadline.js';
+import { formatDurationMs } from '../common/duration.js';
+import { AbortedError, TestFailure, TimeoutError } from '../errors.js';
+import { isStable, passRate, runIterations } from './stability.js';
+import type { SuiteRuntime, TestRecord } from './suite-runtime.js';
+
+/**
+ * How one test of a suite runs: its context gets the suite's hosts, options, logger and folders;
+ * the body runs under the test's timeout (cooperative: the body's signal aborts, so host commands
+ * stop, and the cleanup still runs); failed soft expectations fail it at its end; in a stability
+ * run the body repeats; a failing test gets its host command log attached.
+ */
+
+/** Test timeout when neither the test nor the suite sets one: 10 minutes. */
+export const DEFAULT_TEST_TIMEOUT_MS = 600_000;
+
+/** What a test's body receives besides Vitest's own context. */
+export interface SuiteContextFields {
+  options: unknown;
+  iteration: number;
+}
+
+/** What otto-ts keeps in a test's `task.meta`, for the reporters of `otto test`. */
+export interface OttoTestMeta {
+  /** Passes and runs of a stability run. */
+  stability?: { passed: number; total: number };
+  /** The command log written for a failed test. */
+  commandLog?: string;
+}
+
+/** One test body, as the user wrote it. */
+export type TestBody = (...args: unknown[]) => unknown;
+
+/** Runs a test body (see the file comment); `args` are Vitest's, the context last. */
+export async function runSuiteTest(
+  runtime: SuiteRuntime,
+  body: TestBody,
+  args: unknown[],
+  timeoutMs: number,
+): Promise<void> {
+  const context = args.at(-1) as TestContext;
+  const id = testIdOf(context, runtime.suiteName);
+  const record = runtime.startTest(context.task.id, id);
+  try {
+    const limits = runtime.config?.stability;
+    if (!limits) return await runOnce(runtime, record, body, args, timeoutMs, 1);
+    let stop = false;
+    const tally = await runIterations({
+      limits,
+      onStart: (index) =>
+        runtime.logger.info(
+          `${runtime.suiteName} > ${id}: iteration ${index}${limits.iterations ? `/${limits.iterations}` : ''}`,
+        ),
+      iteration: (index) =>
+        runOnce(runtime, record, body, args, timeoutMs, index).catch((error: unknown) => {
+          // A hung or interrupted iteration ends the run: the next would meet the same wall.
+          stop ||= error instanceof TimeoutError || error instanceof AbortedError;
+          runtime.logger.error(
+            `${runtime.suiteName} > ${id}: iteration ${index} failed: ${firstLine(error)}`,
+          );
+          throw error;
+        }),
+      stopped: () => stop || context.signal.aborted,
+    });
+    metaOf(context).stability = { passed: tally.passed, total: tally.total };
+    const rate = `${passRate(tally).toFixed(1)}%`;
+    const counts = `${tally.passed}/${tally.total} iterations passed (${rate})`;
+    if (!isStable(tally, limits.threshold)) {
+      const first = tally.firstFailure
+        ? `; first failure (iteration ${tally.firstFailure.iteration}): ${tally.firstFailure.reason}`
+        : '';
+      throw new TestFailure(
+        'TEST_UNSTABLE',
+        `${runtime.suiteName} > ${id} is unstable: ${counts}, below the threshold of ${limits.threshold}%${first}`,
+      );
+    }
+    if (tally.passed < tally.total)
+      await context.annotate(
+        `${counts}: stable at threshold ${limits.threshold}%`,
+        'otto:stability',
+      );
+  } catch (error) {
+    await attachCommandLog(context, record);
+    throw error;
+  } finally {
+    runtime.endTest(record);
+  }
+}
+
+/** One run of the body with its own deadline, decorated context and soft expectations. */
+async function runOnce(
+  runtime: SuiteRuntime,
+  record: TestRecord,
+  body: TestBody,
+  args: unknown[],
+  timeoutMs: number,
+  iteration: number,
+): Promise<void> {
+  const context = args.at(-1) as TestContext;
+  record.expects.reset();
+  using deadline = new Deadline({
+    timeoutMs,
+    signal: AbortSignal.any([context.signal, runtime.interrupt.signal]),
+  });
+  decorate(context, runtime, record, deadline.signal, iteration);
+  const result = await deadline.race(Promise.resolve().then(() => body(...args)));
+  const name = `${runtime.suiteName} > ${record.id}`;
+  if (result.kind === 'timeout')
+    throw new TimeoutError(
+      'TEST_TIMEOUT',
+      `${name}: the test body did not settle within ${formatDurationMs(timeoutMs)}; its signal was aborted so its host commands stop, and its cleanup runs next.`,
+      {
+        fix: 'give the test more time (test(name, { timeout: ms }, fn)) or see in its command log what it waited for.',
+      },
+    );
+  if (result.kind === 'aborted')
+    throw new AbortedError(`${name}: stopped in the test body (${stopReason(context, runtime)}).`);
+  const thrown = result.kind === 'failed' ? result : undefined;
+  const soft = record.expects.failure(name, thrown?.error);
+  if (soft) throw soft;
+  if (thrown) throw thrown.error;
+}
+
+function decorate(
+  context: TestContext,
+  runtime: SuiteRuntime,
+  record: TestRecord,
+  signal: AbortSignal,
+  iteration: number,
+): void {
+  const fields: Record<string, unknown> = {
+    options: runtime.options,
+    lab: runtime.lab,
+    host: (id: string) => runtime.host(id, signal),
+    hosts: (pattern?: RegExp | string) => runtime.hosts(pattern, signal),
+    logger: runtime.logger,
+    suiteDir: runtime.suiteDir,
+    iteration,
+  };
+  for (const [key, value] of Object.entries(fields))
+    Object.defineProperty(context, key, { value, configurable: true, enumerable: true });
+  Object.defineProperty(context, 'testDir', {
+    get: () => record.dir(),
+    configurable: true,
+    enumerable: true,
+  });
+}
+
+/** The test's names below the suite's own `describe`, joined by ` > `. */
+export function testIdOf(context: TestContext, suiteName: string): string {
+  const names = [context.task.name];
+  for (let suite = context.task.suite; suite && suite.name !== suiteName; suite = suite.suite)
+    if (suite.name) names.unshift(suite.name);
+  return names.join(' > ');
+}
+
+/** Writes a failed test's command log to its folder and names it in the reports. */
+async function attachCommandLog(context: TestContext, record: TestRecord): Promise<void> {
+  if (record.lines.length === 0) return;
+  try {
+    const path = join(record.dir(), 'commands.log');
+    writeFileSync(path, record.commandLog());
+    metaOf(context).commandLog = path;
+    await context.annotate(path, 'otto:commands');
+  } catch {
+    // The failure itself matters more than its attachment; otto.log has the same lines.
+  }
+}
+
+function metaOf(context: TestContext): OttoTestMeta {
+  const meta = context.task.meta as { otto?: OttoTestMeta };
+  return (meta.otto ??= {});
+}
+
+function stopReason(context: TestContext, runtime: SuiteRuntime): string {
+  if (runtime.interrupt.signal.aborted) return 'interrupted (Ctrl-C)';
+  return context.signal.aborted ? 'the run was cancelled' : 'aborted';
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+}
