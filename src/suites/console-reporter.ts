@@ -34,8 +34,12 @@ export interface ConsoleReporterOptions {
 /** The live part: a line per test, and the tests' console output. */
 export function consoleReporter(options: ConsoleReporterOptions): Reporter {
   const paint = painter(options.color);
+  // A cancelled run (Ctrl-C) reports some tests again.
+  const reported = new Set<string>();
   return {
     onTestCaseResult(test: TestCase) {
+      if (reported.has(test.id)) return;
+      reported.add(test.id);
       const result = testResultOf(test, options.suiteName);
       options.out.write(options.masker.mask(`${testLine(result, paint)}\n`));
     },

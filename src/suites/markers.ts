@@ -22,6 +22,12 @@ export function checkMarkerExpression(
     throw new ConfigError('MARKER_INVALID', `Empty marker expression for ${suite} (-m "").`, {
       fix: 'give a tag expression such as -m "slow and not flaky", or leave -m out.',
     });
+  if (tags.length === 0)
+    throw new ConfigError(
+      'MARKER_INVALID',
+      `Suite ${suite} declares no markers, so -m "${expression}" selects nothing.`,
+      { fix: "declare the suite's markers with defineSuite({ tags: [...] }), or leave -m out." },
+    );
   try {
     createTagsFilter(
       [expression],

@@ -77,6 +77,8 @@ const OTTO_ENTRY = fileURLToPath(new URL('../index.js', import.meta.url));
 /** Loaded by Node as it is in the worker, not through Vite's transforms: far faster. */
 const OTTO_DIST = new RegExp(`^${escapeRegExp(dirname(OTTO_ENTRY))}/`);
 
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
 /** Runs the suite (see the file comment). */
 export async function runSuite(options: RunSuiteOptions): Promise<SuiteRun> {
   const { found } = options;
@@ -158,6 +160,7 @@ async function runVitest(
 ) {
   const { createVitest } = await import('vitest/node');
   const { found } = options;
+  const before = SIGNALS.map((signal) => process.listeners(signal));
   const vitest = await createVitest(
     'test',
     {
@@ -195,6 +198,12 @@ async function runVitest(
       stderr: vitestStream(options.err ?? process.stderr, options.masker),
     },
   );
+  // Vitest's logger exits the process on SIGINT and SIGTERM; here Ctrl-C is otto's (see
+  // Invocation): it cancels the run, the tests stop and clean up, and the reports are written.
+  SIGNALS.forEach((signal, index) => {
+    for (const listener of process.listeners(signal))
+      if (!before[index]!.includes(listener)) process.off(signal, listener);
+  });
   const cancel = () => void vitest.cancelCurrentRun('keyboard-input');
   options.signal.addEventListener('abort', cancel, { once: true });
   try {
