@@ -5,6 +5,7 @@ const BENCHMARKS = {
   hosts: './hosts.mts',
   cli: './cli.mjs',
   docker: './docker.mjs',
+  suites: './suites.mjs',
 };
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

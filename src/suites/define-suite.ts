@@ -212,11 +212,12 @@ function registerInWorker<S extends OptionSpecs>(
     vitest.afterAll(() => runtime.close(), 0);
     const hook =
       (kind: 'beforeAll' | 'afterAll' | 'beforeEach' | 'afterEach') =>
-      (fn: HookFn, timeoutMs = hookTimeout) =>
-        vitest[kind](
-          ((...args: never[]) => runHook(runtime, kind, fn, args, timeoutMs)) as never,
-          0,
-        );
+      (fn: HookFn, timeoutMs = hookTimeout) => {
+        const wrapped = (...args: never[]) => runHook(runtime, kind, fn, args, timeoutMs);
+        // Vitest reads which fixtures a hook uses from its source text, and refuses `...args`.
+        wrapped.toString = () => fn.toString();
+        vitest[kind](wrapped as never, 0);
+      };
     await body({
       test: wrapTestApi(vitest.test, runtime, testTimeout) as TestAPI<SuiteTestContext<S>>,
       describe: vitest.describe,

@@ -63,7 +63,7 @@ export async function runSuiteTest(
           );
           throw error;
         }),
-      stopped: () => stop || context.signal.aborted,
+      stopped: () => stop || runSignalOf(context).aborted,
     });
     metaOf(context).stability = { passed: tally.passed, total: tally.total };
     const rate = `${passRate(tally).toFixed(1)}%`;
@@ -103,7 +103,7 @@ async function runOnce(
   record.expects.reset();
   using deadline = new Deadline({
     timeoutMs,
-    signal: AbortSignal.any([context.signal, runtime.interrupt.signal]),
+    signal: AbortSignal.any([runSignalOf(context), runtime.interrupt.signal]),
   });
   decorate(context, runtime, record, deadline.signal, iteration);
   const result = await deadline.race(Promise.resolve().then(() => body(...args)));
@@ -139,6 +139,8 @@ function decorate(
     logger: runtime.logger,
     suiteDir: runtime.suiteDir,
     iteration,
+    // The body's own signal aborts at its timeout too, not only when Vitest cancels the run.
+    signal,
   };
   for (const [key, value] of Object.entries(fields))
     Object.defineProperty(context, key, { value, configurable: true, enumerable: true });
@@ -147,6 +149,15 @@ function decorate(
     configurable: true,
     enumerable: true,
   });
+}
+
+/** Vitest's signal of each test context (the run's cancel), kept before decorate() replaces it. */
+const runSignals = new WeakMap<TestContext, AbortSignal>();
+
+function runSignalOf(context: TestContext): AbortSignal {
+  let signal = runSignals.get(context);
+  if (!signal) runSignals.set(context, (signal = context.signal));
+  return signal;
 }
 
 /** The test's names below the suite's own `describe`, joined by ` > `. */
@@ -177,7 +188,7 @@ function metaOf(context: TestContext): OttoTestMeta {
 
 function stopReason(context: TestContext, runtime: SuiteRuntime): string {
   if (runtime.interrupt.signal.aborted) return 'interrupted (Ctrl-C)';
-  return context.signal.aborted ? 'the run was cancelled' : 'aborted';
+  return runSignalOf(context).aborted ? 'the run was cancelled' : 'aborted';
 }
 
 function firstLine(error: unknown): string {

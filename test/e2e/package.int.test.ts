@@ -1,5 +1,5 @@
 import { execFile, type ExecFileException } from 'node:child_process';
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -165,8 +165,7 @@ describe('the packed package in a consumer project', () => {
     const dir = await makeTempDir('otto-consumer-');
     consumerDir = join(dir, 'consumer');
     await mkdir(consumerDir);
-    for (const file of await readdir(CONSUMER_FIXTURE))
-      await copyFile(join(CONSUMER_FIXTURE, file), join(consumerDir, file));
+    await cp(CONSUMER_FIXTURE, consumerDir, { recursive: true });
     // Written here, not kept in the fixture: a package.json there would take test/consumer out of
     // this repository's package, where `otto-ts` resolves to dist/ for the repo's own type check.
     const manifest = { name: 'otto-ts-consumer', private: true, type: 'module' };
@@ -205,6 +204,35 @@ describe('the packed package in a consumer project', () => {
       ].join('\n'),
       stderr: '',
     });
+  });
+
+  it('runs a suite with `otto test` from the installed package: typed flags, folders, reports', async () => {
+    const xdir = join(consumerDir, 'xdir');
+    const otto = join(consumerDir, 'node_modules/otto-ts/dist/cli/main.js');
+    const ran = await run(
+      'env',
+      [
+        `OTTO_XDIR=${xdir}`,
+        'NO_COLOR=1',
+        process.execPath,
+        otto,
+        'test',
+        'ConsumerSuite',
+        '--word',
+        'hello',
+        '-m',
+        'quick or not quick',
+      ],
+      consumerDir,
+    );
+    expect(ran.exitCode, ran.stderr).toBe(0);
+    expect(ran.stdout).toMatch(/✓ typed options .*\n.*✓ case a .*\n.*✓ case b /s);
+    expect(ran.stdout).toMatch(/\nConsumerSuite: 3 passed \(3 tests\) in \S+\n$/);
+    const [outputDir] = await readdir(join(xdir, 'test'));
+    const out = join(xdir, 'test', outputDir!);
+    expect(await readFile(join(out, 'tests/typed_options/word.txt'), 'utf8')).toBe('router hello');
+    expect(await readFile(join(out, 'tests/case_b/case.txt'), 'utf8')).toBe('b 1');
+    expect(await readFile(join(out, 'junit.xml'), 'utf8')).toContain('tests="3" failures="0"');
   });
 
   it('declares exactly the public API', () => {
