@@ -50,14 +50,18 @@ export async function suiteSourcesFingerprint(
   return fingerprintFiles(files);
 }
 
-/** The cached declarations, or undefined when there are none for this fingerprint. */
+/**
+ * The cached declarations, or undefined when there are none (for this fingerprint, when one is
+ * given: without one, whatever the last run read, as TAB completion wants).
+ */
 export async function readSuiteCache(
   xdir: string,
-  fingerprint: string,
+  fingerprint?: string,
 ): Promise<CachedSuite[] | undefined> {
   try {
     const cache = JSON.parse(await readFile(suiteCachePath(xdir), 'utf8')) as SuiteCacheFile;
-    return cache.version === 1 && cache.fingerprint === fingerprint ? cache.suites : undefined;
+    const fresh = fingerprint === undefined || cache.fingerprint === fingerprint;
+    return cache.version === 1 && fresh && Array.isArray(cache.suites) ? cache.suites : undefined;
   } catch {
     return undefined;
   }

@@ -7,7 +7,10 @@ import type { Repo } from '../../lab/settings.js';
 import { findRepos, labDirsOf } from '../../lab/repos.js';
 import { defaultXdir } from '../invocation/global-options.js';
 import { completeWords, flagValueIn } from './complete-words.js';
-import { readCompletionCache } from './completion-cache.js';
+import { readSuiteCache } from '../../suites/suite-cache.js';
+import { flagsOf } from '../option-flags.js';
+import { TEST_FLAGS } from '../test-flags.js';
+import { readCompletionCache, type CachedInstruction } from './completion-cache.js';
 
 /**
  * What `otto __complete` prints: the candidates for the word being completed, one a line.
@@ -23,10 +26,21 @@ export async function completeCommandLine(
   const xdir = xdirFlag ? resolve(xdirFlag) : defaultXdir();
   const candidates = await completeWords(program, words, index, {
     instructions: async () => (await readCompletionCache(xdir))?.instructions ?? [],
+    suites: () => cachedSuites(xdir),
     hostIds: (lab) => labHostIds(lab),
     dockerParentIds: (lab) => labDockerParentIds(lab),
   });
   return candidates.map((candidate) => `${candidate}\n`).join('');
+}
+
+/** The suites `otto test` last read (any fingerprint: TAB may offer a stale name, never fail). */
+async function cachedSuites(xdir: string): Promise<CachedInstruction[]> {
+  const suites = (await readSuiteCache(xdir)) ?? [];
+  return suites.map((suite) => ({
+    name: suite.name,
+    help: suite.help,
+    flags: [...flagsOf(suite.options), ...flagsOf(TEST_FLAGS)],
+  }));
 }
 
 async function labHostIds(lab: string | undefined): Promise<string[]> {

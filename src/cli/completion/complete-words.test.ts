@@ -36,6 +36,13 @@ function buildProgram(): Command {
     .allowUnknownOption()
     .passThroughOptions();
   program
+    .command('test')
+    .argument('[suite]')
+    .argument('[options...]')
+    .option('--list-suites', 'list suites')
+    .allowUnknownOption()
+    .passThroughOptions();
+  program
     .command('host')
     .argument('<id>')
     .addArgument(new Argument('<action>').choices(['run', 'put', 'get', 'login']))
@@ -76,6 +83,17 @@ function fakeSources(): CompletionSources & { labsAsked: Array<string | undefine
   return {
     labsAsked,
     instructions: () => Promise.resolve(INSTRUCTIONS),
+    suites: () =>
+      Promise.resolve([
+        {
+          name: 'WebSuite',
+          help: '',
+          flags: [
+            { flag: '--port', takesValue: true },
+            { flag: '--markers', takesValue: true },
+          ],
+        },
+      ]),
     hostIds: (lab) => {
       labsAsked.push(lab);
       return Promise.resolve(HOSTS[lab ?? '(OTTO_LAB)'] ?? []);
@@ -186,6 +204,12 @@ describe('completeWords: run', () => {
     expect(await complete(['run', ''])).toEqual(['deploy', 'dump']);
     expect(await complete(['run', 'de'])).toEqual(['deploy']);
     expect(await complete(['run', '--'])).toEqual(['--help', '--list-instructions']);
+  });
+
+  it('offers suite names after test, then their flags', async () => {
+    expect(await complete(['test', ''])).toEqual(['WebSuite']);
+    expect(await complete(['test', 'WebSuite', '--'])).toEqual(['--help', '--markers', '--port']);
+    expect(await complete(['run', ''])).toEqual(['deploy', 'dump']);
   });
 
   it("offers the instruction's flags and --help, and choices of their values", async () => {

@@ -15,6 +15,8 @@ import type { CachedInstruction } from './completion-cache.js';
 export interface CompletionSources {
   /** Instruction names and their option flags, from the completion cache; [] when there is none. */
   instructions(): Promise<CachedInstruction[]>;
+  /** Suite names and their flags (otto test's own included), from the suites' cache. @default none */
+  suites?(): Promise<CachedInstruction[]>;
   /** Host ids of the lab named by -l/--lab in the words (or undefined → $OTTO_LAB); [] when unknown. */
   hostIds(lab: string | undefined): Promise<string[]>;
   /** `local` and the docker-capable hosts of that lab, for `--on`. @default none offered */
@@ -137,7 +139,7 @@ async function takeOperand(at: Position, word: string, sources: CompletionSource
   }
   at.operands.push(word);
   if (dynamicOperand(at.command) === 'instruction' && at.operands.length === 1)
-    at.instruction = (await sources.instructions()).find(
+    at.instruction = (await namedOf(at.command, sources)).find(
       (instruction) => instruction.name === word,
     );
 }
@@ -249,7 +251,9 @@ async function operandsAt(at: Position, sources: CompletionSources): Promise<str
   const position = at.operands.length;
   const dynamic = dynamicOperand(at.command);
   if (dynamic === 'instruction')
-    return position === 0 ? (await sources.instructions()).map(({ name }) => name) : flagsAt(at);
+    return position === 0
+      ? (await namedOf(at.command, sources)).map(({ name }) => name)
+      : flagsAt(at);
   if (dynamic === 'host' && position === 0) return sources.hostIds(at.values.get('--lab'));
   const subcommands = position === subcommandIndex(at.command) ? subcommandNames(at.command) : [];
   return [...subcommands, ...argumentChoices(at.command, position)];
@@ -269,10 +273,18 @@ function argumentChoices(command: Command, position: number): readonly string[] 
   return argument?.argChoices ?? [];
 }
 
-/** Commands whose first operand comes from the sources: `otto run <instruction>`, `otto host <id>`. */
+/** What `otto run` and `otto test` name: instructions, or suites. */
+async function namedOf(command: Command, sources: CompletionSources): Promise<CachedInstruction[]> {
+  return command.name() === 'test' ? ((await sources.suites?.()) ?? []) : sources.instructions();
+}
+
+/**
+ * Commands whose first operand comes from the sources: `otto run <instruction>` and
+ * `otto test <suite>` (named things with flags of their own), `otto host <id>`.
+ */
 function dynamicOperand(command: Command): 'instruction' | 'host' | undefined {
   if (!command.parent || command.parent.parent) return undefined;
-  if (command.name() === 'run') return 'instruction';
+  if (command.name() === 'run' || command.name() === 'test') return 'instruction';
   return command.name() === 'host' ? 'host' : undefined;
 }
 
