@@ -117,6 +117,7 @@ describe('completeWords: commands', () => {
       'lab',
       'reservation',
       'run',
+      'test',
     ]);
     expect(await complete(['__'])).toEqual([]);
   });
