@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { register } from 'node:module';
+import Module, { register } from 'node:module';
 import { extname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, InstructionError } from '../errors.js';
@@ -80,10 +80,20 @@ export async function importUserModule(path: string): Promise<Record<string, unk
   // The TypeScript loader first, so that our hooks (registered last) run before its own.
   await ensureTypescript();
   ensureSelfResolve();
+  // A CommonJS module in the graph (see selfResolveForRequire) that throws rejects the import and
+  // a second, internal promise with the same error: that one is ours to report, not a crash.
+  let failed: unknown;
+  const stray = (reason: unknown) => {
+    if (reason !== failed) throw reason;
+  };
+  process.on('unhandledRejection', stray);
   try {
     return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (error) {
+    failed = error;
     throw await loadFailure(path, error);
+  } finally {
+    setImmediate(() => process.off('unhandledRejection', stray));
   }
 }
 
@@ -115,10 +125,11 @@ async function loadFailure(path: string, error: unknown): Promise<Error> {
     });
   const where = userFrameOf(error);
   // A declaration otto-ts refused (defineInstruction with a bad name): still the user's mistake.
+  // Its whole summary: a declaration's problems are listed below its first line.
   if (error instanceof ConfigError)
     return new ConfigError(
       'USER_MODULE_INVALID',
-      `${head}${where ? ` (at ${where})` : ''}: ${firstLine(error)}`,
+      `${head}${where ? ` (at ${where})` : ''}: ${summaryOf(error)}`,
       { fix: error.details.fix ?? fix, cause: error },
     );
   return new InstructionError(
@@ -205,6 +216,12 @@ function isTypeScript(path: string): boolean {
   return /\.[cm]?tsx?$/.test(path);
 }
 
+/** An error's message without the `Fix:` line its details add (the caller gives its own). */
+function summaryOf(error: ConfigError): string {
+  const fix = error.details.fix ? `\nFix: ${error.details.fix}` : '';
+  return fix && error.message.endsWith(fix) ? error.message.slice(0, -fix.length) : error.message;
+}
+
 function firstLine(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0]! : String(error);
 }
@@ -225,4 +242,26 @@ function ensureSelfResolve(): void {
   // Only the built package has a JavaScript hooks file next to it; from sources, skip.
   if (!hooks.pathname.endsWith('/dist/lab/self-resolve-hooks.js')) return;
   register(hooks, { data: { self } });
+  selfResolveForRequire(fileURLToPath(self));
+}
+
+/**
+ * The same for `require('otto-ts')`: the TypeScript loader turns a user's `.ts` helper that no
+ * `"type": "module"` marks into CommonJS, whose requires module hooks do not see. Node resolves
+ * them through `Module._resolveFilename`, the one place to send `otto-ts` to the running copy
+ * (Node 20.19 and later load an ES module from `require`).
+ */
+function selfResolveForRequire(entry: string): void {
+  const loader = Module as unknown as {
+    _resolveFilename: (request: string, ...rest: unknown[]) => string;
+  };
+  const original = loader._resolveFilename;
+  loader._resolveFilename = function (request: string, ...rest: unknown[]): string {
+    try {
+      return original.call(this, request, ...rest);
+    } catch (error) {
+      if (request === 'otto-ts') return entry;
+      throw error;
+    }
+  };
 }

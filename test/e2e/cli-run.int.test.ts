@@ -205,6 +205,36 @@ describe('otto run', () => {
   });
 });
 
+describe('helper modules that no package.json marks as ES modules', () => {
+  const helperRepo = (helper: string) =>
+    makeTempRepo({
+      settings: 'init = ["otto/init.ts"]\n',
+      files: {
+        'otto/init.ts': `import { defineInstruction } from 'otto-ts';\nimport { shared } from '../lib/shared';\nexport const hi = defineInstruction({ name: 'hi', options: shared, run: ({ options, logger }) => logger.info('flavour ' + options.flavour) });\n`,
+        'lib/shared.ts': helper,
+      },
+    });
+
+  it('still import otto-ts (the loader makes them CommonJS)', async () => {
+    const repo = await helperRepo(
+      `import { defineOptions } from 'otto-ts';\nexport const shared = defineOptions({ flavour: { type: 'string', default: 'vanilla' } });\n`,
+    );
+    const result = await runCli(['run', 'hi'], { env: repo.env });
+    expect(result.stderr).toMatch(/^flavour vanilla\n/);
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('that throw while loading are reported in one message, with no stack', async () => {
+    const repo = await helperRepo(`throw new Error('helper broke');\nexport const shared = {};\n`);
+    const result = await runCli(['run', 'hi'], { env: repo.env });
+    expect(result).toMatchObject({
+      exitCode: 1,
+      stdout: '',
+      stderr: `otto: Cannot load the module ${repo.root}/otto/init.ts: it threw while loading: helper broke\n`,
+    });
+  });
+});
+
 describe('the reservation gate', () => {
   let gated: TempRepo;
   beforeAll(async () => {
