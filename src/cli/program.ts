@@ -214,8 +214,14 @@ function addToolCommands(program: Command, setExitCode: (code: number) => void):
 
   program
     .command('demo')
-    .description('Run the built-in demo: engine, offline base images, commands in containers.')
-    .action(run(async () => (await import('./commands/demo.js')).demoCommand()));
+    .description(
+      'Run the built-in demo: a compose stack of offline images, otto run and otto test on it.',
+    )
+    .action(
+      run(async () =>
+        (await import('./commands/demo.js')).demoCommand(program.opts<GlobalFlags>()),
+      ),
+    );
 }
 
 /** `otto docker build|up|down|ps|clean`: the repo's images and compose stacks, on any engine. */

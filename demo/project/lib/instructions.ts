@@ -26,7 +26,10 @@ export const deploy = defineInstruction({
       { timeoutMs: 10_000, what: `${WEB_URL}/cgi-bin/status to answer`, signal },
     );
     const release = /^release: (.*)$/m.exec(status.only().output)?.[1];
+    if (release !== options.release)
+      throw new Error(
+        `${WEB_URL}/cgi-bin/status reports release ${release}, not ${options.release}`,
+      );
     logger.info(`deploy: release ${release} answers at ${WEB_URL}/cgi-bin/status`);
-    return release === options.release;
   },
 });

@@ -1,25 +1,78 @@
 import { fileURLToPath } from 'node:url';
-import { waitUntil } from '../../common/deadline.js';
 import { formatDurationMs } from '../../common/duration.js';
-import { runContainer } from '../../docker/containers/run-container.js';
 import { ensureEngine } from '../../docker/engine/ensure-engine.js';
 import { EngineClient } from '../../docker/engine/engine-client.js';
 import { ensureBaseImage } from '../../docker/images/base-images.js';
-import { composeStack } from '../../lab/compose-stacks.js';
+import { composeStack, type ComposeStack } from '../../lab/compose-stacks.js';
 import { buildRepoImages } from '../../lab/repo-images.js';
-import { readRepo } from '../../lab/settings.js';
+import { readRepo, type Repo } from '../../lab/settings.js';
+import { runUntilInterrupted } from '../interrupt.js';
+import type { GlobalFlags } from '../invocation/global-options.js';
+import { resolveGlobalOptions } from '../invocation/global-options.js';
 import { createProgressPrinter } from '../progress-printer.js';
-
-/** The built-in demo project: an image built from a folder and a compose stack of two services. */
-export const DEMO_PROJECT_DIR = fileURLToPath(new URL('../../../demo/project', import.meta.url));
+import { EXIT_INTERRUPTED, reportFailure } from '../report-failure.js';
+import {
+  describeDemoSteps,
+  interruptRunningStep,
+  runDemoSteps,
+  type StepResult,
+} from './demo-steps.js';
 
 /**
- * `otto demo`: the built-in demo. Ensures the engine, builds both base images offline, runs
- * commands in containers of them through the Engine API, then runs the demo project: builds its
- * image (skipped when its content hash exists), starts its compose stack, reaches the web service
- * from the client service's host, and takes the stack down again.
+ * `otto demo`: the built-in demo, end to end. Ensures the engine and the offline base images,
+ * brings up the demo repo's compose stack (its image built unless its content hash exists), then
+ * runs real otto commands on the repo: `otto run deploy` puts a status service into the web
+ * container, `otto test DemoSuite` checks it as a stability run with one deliberately flaky test.
+ * The stack comes down at the end, also after a failure or Ctrl-C, and a summary names the logs
+ * and reports. Exit code 0 when every step passed, 130 after Ctrl-C, else 1.
  */
-export async function demoCommand(): Promise<number> {
+
+/** The built-in demo repo, found beside this module (so the packed package has it too). */
+export const DEMO_PROJECT_DIR = fileURLToPath(new URL('../../../demo/project', import.meta.url));
+
+/** Runs the demo (see the file comment); the exit code is returned. */
+export async function demoCommand(globals: GlobalFlags = {}): Promise<number> {
+  return runUntilInterrupted(
+    async (signal) => {
+      let exitCode: number;
+      try {
+        exitCode = await runDemo(globals, signal);
+      } catch (error) {
+        exitCode = reportFailure(error);
+      }
+      return signal.aborted ? EXIT_INTERRUPTED : exitCode;
+    },
+    { beforeExit: interruptRunningStep },
+  );
+}
+
+async function runDemo(globals: GlobalFlags, signal: AbortSignal): Promise<number> {
+  const startMs = performance.now();
+  // The steps find the same xdir: from the flag passed on to them, or from the same environment.
+  const run = { globals, xdir: resolveGlobalOptions(globals).xdir, signal };
+  const client = await prepareEngine();
+  const repo = await readRepo(DEMO_PROJECT_DIR);
+  await buildImages(client, repo, signal);
+  const steps: StepResult[] = [];
+  const stack = await startStack(repo, signal);
+  let downMs = 0;
+  try {
+    await runDemoSteps(run, DEMO_PROJECT_DIR, steps);
+  } finally {
+    downMs = performance.now();
+    await stack[Symbol.asyncDispose]();
+  }
+  const down = formatDurationMs(performance.now() - downMs);
+  if (!stack.alreadyUp) console.log(`\nstack    ${stack.project} down in ${down}`);
+  const passed = steps.length === 2 && steps.every((step) => step.exitCode === 0);
+  const verdict = signal.aborted ? 'interrupted' : passed ? 'passed' : 'FAILED';
+  const elapsed = formatDurationMs(performance.now() - startMs);
+  console.log(`${await describeDemoSteps(steps)}\ndemo     ${verdict} in ${elapsed}`);
+  return passed ? 0 : 1;
+}
+
+/** The engine and both offline base images, as `otto engine ensure` and `otto image base` do. */
+async function prepareEngine(): Promise<EngineClient> {
   const progress = createProgressPrinter();
   try {
     const engine = await ensureEngine({ onProgress: progress });
@@ -35,59 +88,45 @@ export async function demoCommand(): Promise<number> {
         `image    ${image.ref} ${image.built ? `built in ${formatDurationMs(image.durationMs)}` : 'up to date'}`,
       );
     }
-    const busybox = await runContainer(client, {
-      image: 'otto/busybox',
-      cmd: ['sh', '-c', 'id; ls /usr/bin/env; bash -c "echo ok"'],
-      purpose: 'demo',
-    });
-    console.log(`busybox  exit ${busybox.exitCode}:\n${indent(busybox.stdout)}`);
-    const debian = await runContainer(client, {
-      image: 'otto/debian:bookworm',
-      cmd: ['bash', '-c', 'echo "Debian $(cat /etc/debian_version) on kernel $(uname -r)"'],
-      purpose: 'demo',
-    });
-    console.log(`debian   exit ${debian.exitCode}:\n${indent(debian.stdout)}`);
-    const stackOk = await runDemoProject(client, progress);
-    return busybox.exitCode === 0 && debian.exitCode === 0 && stackOk ? 0 : 1;
+    return client;
   } finally {
     progress.done();
   }
 }
 
-/** The demo project's image and stack; the stack is removed even if this process dies. */
-async function runDemoProject(
-  client: EngineClient,
-  progress: ReturnType<typeof createProgressPrinter>,
-): Promise<boolean> {
-  const repo = await readRepo(DEMO_PROJECT_DIR);
-  for (const image of await buildRepoImages(client, repo, { onProgress: progress })) {
+/** The repo's images, each skipped when its content hash exists (as `otto docker build`). */
+async function buildImages(client: EngineClient, repo: Repo, signal: AbortSignal): Promise<void> {
+  const progress = createProgressPrinter();
+  try {
+    for (const image of await buildRepoImages(client, repo, { onProgress: progress, signal })) {
+      progress.done();
+      console.log(
+        `image    ${image.ref} ${image.built ? `built in ${formatDurationMs(image.durationMs)}` : `up to date (${image.hashTag})`}`,
+      );
+    }
+  } finally {
     progress.done();
-    console.log(
-      `image    ${image.ref} ${image.built ? `built in ${formatDurationMs(image.durationMs)}` : `up to date (${image.hashTag})`}`,
-    );
   }
-  const startMs = performance.now();
-  await using stack = await composeStack({ repo, build: false });
-  const hosts = stack.hosts.map((host) => host.id).join(', ');
-  console.log(
-    `stack    ${stack.project} ${stack.alreadyUp ? 'already up' : `up in ${formatDurationMs(performance.now() - startMs)}`}: ${hosts}`,
-  );
-  // The web server may still be starting: ask until it answers.
-  const page = await waitUntil(
-    async () => {
-      const result = await stack.services.client!.run('wget -qO- http://web:8080/');
-      return result.status === 'success' ? result.only().output : undefined;
-    },
-    { timeoutMs: 10_000, what: 'the demo web service to answer' },
-  );
-  console.log(`client   wget http://web:8080/:\n${indent(page)}`);
-  return true;
 }
 
-function indent(text: string): string {
-  return text
-    .trimEnd()
-    .split('\n')
-    .map((line) => `  ${line}`)
-    .join('\n');
+/**
+ * The repo's stack (as `otto docker up`), scoped: disposing takes it down when this call started
+ * it, and the watchdog does if this process dies first.
+ */
+async function startStack(repo: Repo, signal: AbortSignal): Promise<ComposeStack> {
+  // Ctrl-C stops the `up` only: the stack keeps its own signal, so its `down` still runs after.
+  const up = new AbortController();
+  const stop = () => up.abort(signal.reason);
+  signal.addEventListener('abort', stop, { once: true });
+  const startMs = performance.now();
+  try {
+    const stack = await composeStack({ repo, build: false, signal: up.signal });
+    const how = stack.alreadyUp
+      ? 'already up'
+      : `up in ${formatDurationMs(performance.now() - startMs)}`;
+    console.log(`stack    ${stack.project} ${how}: ${stack.hosts.map((h) => h.id).join(', ')}`);
+    return stack;
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
 }
