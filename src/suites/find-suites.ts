@@ -43,11 +43,11 @@ export async function findSuites(
   cache?: SuiteCacheOptions,
 ): Promise<FoundSuites> {
   const fingerprint = cache && (await suiteSourcesFingerprint(repos, cache.version));
-  const cached = cache && fingerprint ? await readSuiteCache(cache.xdir, fingerprint) : undefined;
+  const cached = cache && fingerprint ? await readSuiteCache(cache.xdir, repos, fingerprint) : undefined;
   if (cached) return fromCache(repos, cached);
   const found = await importSuites(repos);
   if (cache && fingerprint)
-    await writeSuiteCache(cache.xdir, fingerprint, found.suites.map(toCache));
+    await writeSuiteCache(cache.xdir, repos, fingerprint, found.suites.map(toCache));
   return found;
 }
 

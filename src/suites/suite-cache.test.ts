@@ -6,6 +6,7 @@ import type { Repo } from '../lab/settings.js';
 import {
   dropSuiteCache,
   readSuiteCache,
+  suiteCachePath,
   suiteSourcesFingerprint,
   writeSuiteCache,
   type CachedSuite,
@@ -44,9 +45,9 @@ describe('the suite declaration cache', () => {
   it('holds while nothing under tests and libs changes', async () => {
     const { repo, xdir } = await makeRepo();
     const fingerprint = await suiteSourcesFingerprint([repo], '1.0.0');
-    expect(await readSuiteCache(xdir, fingerprint)).toBeUndefined();
-    await writeSuiteCache(xdir, fingerprint, [SUITE]);
-    expect(await readSuiteCache(xdir, fingerprint)).toEqual([SUITE]);
+    expect(await readSuiteCache(xdir, [repo], fingerprint)).toBeUndefined();
+    await writeSuiteCache(xdir, [repo], fingerprint, [SUITE]);
+    expect(await readSuiteCache(xdir, [repo], fingerprint)).toEqual([SUITE]);
     expect(await suiteSourcesFingerprint([repo], '1.0.0')).toBe(fingerprint);
     // node_modules below a tests folder is not looked at.
     await writeFile(join(repo.root, 'tests', 'node_modules', 'dep.js'), 'x');
@@ -64,12 +65,18 @@ describe('the suite declaration cache', () => {
     expect(await suiteSourcesFingerprint([repo], 'v')).not.toBe(edited);
   });
 
-  it('is forgotten on request, and a broken cache file reads as none', async () => {
-    const { xdir } = await makeRepo();
-    await writeSuiteCache(xdir, 'f', [SUITE]);
-    await dropSuiteCache(xdir);
-    expect(await readSuiteCache(xdir, 'f')).toBeUndefined();
-    await writeFile(join(xdir, '.cache', 'suites.json'), '{ not json');
-    expect(await readSuiteCache(xdir, 'f')).toBeUndefined();
+  it('keeps one cache per set of repos, is forgotten on request, and a broken file reads as none', async () => {
+    const { repo, xdir } = await makeRepo();
+    const other = { root: '/elsewhere' };
+    await writeSuiteCache(xdir, [repo], 'f', [SUITE]);
+    await writeSuiteCache(xdir, [other], 'g', [{ ...SUITE, name: 'Other' }]);
+    expect(await readSuiteCache(xdir, [repo])).toEqual([SUITE]);
+    await dropSuiteCache(xdir, [repo]);
+    expect(await readSuiteCache(xdir, [repo], 'f')).toBeUndefined();
+    expect((await readSuiteCache(xdir, [other], 'g'))?.map((suite) => suite.name)).toEqual([
+      'Other',
+    ]);
+    await writeFile(suiteCachePath(xdir, [repo]), '{ not json');
+    expect(await readSuiteCache(xdir, [repo], 'f')).toBeUndefined();
   });
 });

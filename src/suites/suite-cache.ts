@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { fingerprintFiles } from '../common/hash.js';
+import { fingerprintFiles, hashParts } from '../common/hash.js';
 import { makeDirs } from '../common/make-dirs.js';
 import type { OptionSpecs } from '../common/option-set.js';
 import type { Repo } from '../lab/settings.js';
@@ -31,9 +31,13 @@ interface SuiteCacheFile {
   suites: CachedSuite[];
 }
 
-/** `<xdir>/.cache/suites.json`. */
-export function suiteCachePath(xdir: string): string {
-  return join(xdir, '.cache', 'suites.json');
+/**
+ * `<xdir>/.cache/suites-<key>.json`, one file per set of repos (the key hashes their roots), so
+ * that working in two repos in turn keeps both caches.
+ */
+export function suiteCachePath(xdir: string, repos: readonly Pick<Repo, 'root'>[]): string {
+  const key = hashParts(repos.map((repo) => repo.root)).slice(0, 12);
+  return join(xdir, '.cache', `suites-${key}.json`);
 }
 
 /** The fingerprint of everything the repos' suite declarations may come from. */
@@ -56,10 +60,12 @@ export async function suiteSourcesFingerprint(
  */
 export async function readSuiteCache(
   xdir: string,
+  repos: readonly Pick<Repo, 'root'>[],
   fingerprint?: string,
 ): Promise<CachedSuite[] | undefined> {
   try {
-    const cache = JSON.parse(await readFile(suiteCachePath(xdir), 'utf8')) as SuiteCacheFile;
+    const text = await readFile(suiteCachePath(xdir, repos), 'utf8');
+    const cache = JSON.parse(text) as SuiteCacheFile;
     const fresh = fingerprint === undefined || cache.fingerprint === fingerprint;
     return cache.version === 1 && fresh && Array.isArray(cache.suites) ? cache.suites : undefined;
   } catch {
@@ -70,10 +76,11 @@ export async function readSuiteCache(
 /** Writes the cache (atomically); a cache that cannot be written only costs time. */
 export async function writeSuiteCache(
   xdir: string,
+  repos: readonly Pick<Repo, 'root'>[],
   fingerprint: string,
   suites: CachedSuite[],
 ): Promise<void> {
-  const path = suiteCachePath(xdir);
+  const path = suiteCachePath(xdir, repos);
   const temporary = `${path}.${randomUUID()}.tmp`;
   try {
     await makeDirs(dirname(path));
@@ -86,8 +93,11 @@ export async function writeSuiteCache(
 }
 
 /** Forgets the cache (after a run whose suite file did not load as cached). */
-export async function dropSuiteCache(xdir: string): Promise<void> {
-  await rm(suiteCachePath(xdir), { force: true });
+export async function dropSuiteCache(
+  xdir: string,
+  repos: readonly Pick<Repo, 'root'>[],
+): Promise<void> {
+  await rm(suiteCachePath(xdir, repos), { force: true });
 }
 
 /** The files below a folder, without `node_modules` and dot folders; none when it is missing. */

@@ -35,7 +35,8 @@ export async function completeCommandLine(
 
 /** The suites `otto test` last read (any fingerprint: TAB may offer a stale name, never fail). */
 async function cachedSuites(xdir: string): Promise<CachedInstruction[]> {
-  const suites = (await readSuiteCache(xdir)) ?? [];
+  const repos = await findRepos().catch(() => []);
+  const suites = (await readSuiteCache(xdir, repos)) ?? [];
   return suites.map((suite) => ({
     name: suite.name,
     help: suite.help,
