@@ -36,9 +36,9 @@ export interface SuiteTestContext<S extends OptionSpecs = OptionSpecs> {
   /** The lab of this run (empty without `--lab` / `OTTO_LAB`). */
   lab: Lab;
   /** The lab host with that id: made on first use, closed when the suite ends; its calls stop at the test's timeout. */
-  host(id: string): Host;
+  host: (id: string) => Host;
   /** The lab hosts whose ids match `pattern` (a regular expression), all without one. */
-  hosts(pattern?: RegExp | string): Host[];
+  hosts: (pattern?: RegExp | string) => Host[];
   /** Writes to the console, to `otto.log` and to this test's command log. */
   logger: Logger;
   /** The run's output directory. */
@@ -47,6 +47,8 @@ export interface SuiteTestContext<S extends OptionSpecs = OptionSpecs> {
   testDir: string;
   /** The iteration of a stability run (`--iterations`, `--duration`), else 1. */
   iteration: number;
+  /** Aborts at the test's timeout, on Ctrl-C and when Vitest cancels the run: pass it to your own waits. */
+  signal: AbortSignal;
 }
 
 /** The declaration of a suite. */
@@ -61,16 +63,20 @@ export interface SuiteSpec<S extends OptionSpecs> {
   tags?: readonly string[];
   /** Time each test body may take, in ms (a test's `{ timeout }` wins). @default 600000 */
   timeout?: number;
-  /** Time each hook of `t.beforeAll`... may take, in ms. @default 600000 */
+  /** Time each hook (`t.beforeAll`, `t.afterAll`, `t.beforeEach`, `t.afterEach`) may take, in ms. @default 600000 */
   hookTimeout?: number;
 }
 
 /** A declared suite (see {@link defineSuite}). */
 export interface Suite<S extends OptionSpecs = OptionSpecs> {
   readonly [SUITE]: true;
+  /** The name `otto test` takes. */
   readonly name: string;
+  /** One line for `--list-suites` and `--help` (empty when none was given). */
   readonly help: string;
+  /** Its option declarations (empty when none were given). */
   readonly options: S;
+  /** The tags its tests may carry. */
   readonly tags: readonly string[];
 }
 
@@ -105,7 +111,9 @@ export interface SuiteApi<S extends OptionSpecs> {
   host(id: string): Host;
   /** The lab hosts matching `pattern`, for hooks and parametrizing. */
   hosts(pattern?: RegExp | string): Host[];
+  /** Writes to the console, to `otto.log` and to the running test's command log. */
   logger: Logger;
+  /** The run's output directory. */
   suiteDir: string;
 }
 
@@ -117,7 +125,7 @@ export interface SuiteApi<S extends OptionSpecs> {
  *   { name: 'WebSuite', options: { port: { type: 'number', default: 8080 } }, tags: ['slow'] },
  *   (t) => {
  *     t.test('answers', async ({ host, options }) => {
- *       const result = await host('local').run(`curl -fs localhost:${options.port}`);
+ *       const result = await host('web').run(`curl -fs localhost:${options.port}`);
  *       t.expect(result.ok, 'the web service answers');
  *     });
  *   },
@@ -246,6 +254,27 @@ function registerInWorker<S extends OptionSpecs>(
   });
 }
 
+/**
+ * The tags of a test that plain Vitest accepts: it refuses tags its config does not declare
+ * (unless `strictTags: false`), and there the suite's own are not declared; `otto test` declares
+ * them for its run.
+ */
+function tagsForPlainVitest(tags: string | string[]): string[] {
+  const list = typeof tags === 'string' ? [tags] : tags;
+  // Vitest's worker state holds the run's config; it has no public accessor in the worker.
+  const { config } =
+    (globalThis as { __vitest_worker__?: { config?: PlainVitestTags } }).__vitest_worker__ ?? {};
+  if (!config || config.strictTags === false) return list;
+  const declared = new Set((config.tags ?? []).map((tag) => tag.name));
+  return list.filter((tag) => declared.has(tag));
+}
+
+/** What {@link tagsForPlainVitest} reads of Vitest's config. */
+interface PlainVitestTags {
+  tags?: Array<{ name: string }>;
+  strictTags?: boolean;
+}
+
 /** A hook with the suite's hook timeout, named by its phase when it does not settle. */
 async function runHook(
   runtime: SuiteRuntime,
@@ -285,8 +314,11 @@ function wrapTestApi(api: object, runtime: SuiteRuntime, defaultTimeoutMs: numbe
     const rest = args.filter((_, index) => index !== 0 && index !== at)[0];
     const options = (typeof rest === 'number' ? { timeout: rest } : (rest ?? {})) as {
       timeout?: number;
+      tags?: string | string[];
     };
     const { timeout = defaultTimeoutMs, ...vitestOptions } = options;
+    if (!runtime.config && vitestOptions.tags !== undefined)
+      vitestOptions.tags = tagsForPlainVitest(vitestOptions.tags);
     const wrapped = (...fnArgs: unknown[]) => runSuiteTest(runtime, body, fnArgs, timeout);
     // Vitest reads which fixtures a test uses from its source text.
     wrapped.toString = () => body.toString();

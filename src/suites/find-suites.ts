@@ -43,7 +43,8 @@ export async function findSuites(
   cache?: SuiteCacheOptions,
 ): Promise<FoundSuites> {
   const fingerprint = cache && (await suiteSourcesFingerprint(repos, cache.version));
-  const cached = cache && fingerprint ? await readSuiteCache(cache.xdir, repos, fingerprint) : undefined;
+  const cached =
+    cache && fingerprint ? await readSuiteCache(cache.xdir, repos, fingerprint) : undefined;
   if (cached) return fromCache(repos, cached);
   const found = await importSuites(repos);
   if (cache && fingerprint)

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +6,7 @@ import type { SerializedError } from 'vitest';
 import type { Reporter } from 'vitest/node';
 import type { InvocationLogger } from '../common/invocation-logger.js';
 import type { LogLevel } from '../common/logger.js';
-import type { SecretMasker } from '../common/secret-masker.js';
+import { SecretMasker } from '../common/secret-masker.js';
 import type { Lab } from '../lab/lab.js';
 import { labSecrets } from '../lab/lab-secrets.js';
 import type { Repo } from '../lab/settings.js';
@@ -64,7 +64,7 @@ export interface RunSuiteOptions {
 export interface SuiteRun {
   results: SuiteResults;
   counts: ResultCounts;
-  /** 0 when every selected test passed (and was stable), else 1. */
+  /** 0 when every selected test passed (and was stable), 130 after Ctrl-C, else 1. */
   exitCode: number;
   durationMs: number;
   junitPath: string;
@@ -108,6 +108,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteRun> {
     color: options.color,
   });
   const { testModules, unhandledErrors } = await runVitest(options, config, reporter, junitPath);
+  await maskJunit(junitPath, options.masker, config.secrets);
   const results = suiteResultsOf(
     testModules,
     unhandledErrors as SerializedError[],
@@ -132,7 +133,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteRun> {
     await writeFile(stabilityPath, report);
     out.write(`\n${report}`);
   }
-  const exitCode = resultsPass(results) ? 0 : 1;
+  // After Ctrl-C the summary says what otto exits with (130, as the CLI's EXIT_INTERRUPTED).
+  const exitCode = options.signal.aborted ? 130 : resultsPass(results) ? 0 : 1;
   const summaryPath = join(options.outputDir, 'summary.json');
   const summary = summaryOf(options, results, counts, {
     exitCode,
@@ -140,7 +142,10 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteRun> {
     junitPath,
     stabilityPath,
   });
-  await writeFile(summaryPath, options.masker.mask(`${JSON.stringify(summary, null, 2)}\n`));
+  // Masked before JSON escapes them: a secret with a quote or a backslash is escaped in the file.
+  const masked = (_key: string, value: unknown) =>
+    typeof value === 'string' ? options.masker.mask(value) : value;
+  await writeFile(summaryPath, `${JSON.stringify(summary, masked, 2)}\n`);
   return {
     results,
     counts,
@@ -226,6 +231,27 @@ function vitestStream(target: { write(text: string): unknown }, masker: SecretMa
       done();
     },
   });
+}
+
+/**
+ * Vitest's JUnit reporter writes what the tests said and threw as it is: mask it afterwards, with
+ * the secrets as they are and as XML escapes them (`&` is `&amp;` there).
+ */
+async function maskJunit(path: string, masker: SecretMasker, secrets: string[]): Promise<void> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  if (text === undefined) return;
+  const escaped = new SecretMasker(secrets.map(escapeXml));
+  await writeFile(path, escaped.mask(masker.mask(text)));
+}
+
+/** What Vitest's JUnit reporter writes for a text. */
+function escapeXml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 function escapeRegExp(text: string): string {

@@ -72,9 +72,12 @@ export async function runSuiteTest(
       const first = tally.firstFailure
         ? `; first failure (iteration ${tally.firstFailure.iteration}): ${tally.firstFailure.reason}`
         : '';
-      throw new TestFailure(
-        'TEST_UNSTABLE',
-        `${runtime.suiteName} > ${id} is unstable: ${counts}, below the threshold of ${limits.threshold}%${first}`,
+      throw atTest(
+        new TestFailure(
+          'TEST_UNSTABLE',
+          `${runtime.suiteName} > ${id} is unstable: ${counts}, below the threshold of ${limits.threshold}%${first}`,
+        ),
+        context,
       );
     }
     if (tally.passed < tally.total)
@@ -109,12 +112,15 @@ async function runOnce(
   const result = await deadline.race(Promise.resolve().then(() => body(...args)));
   const name = `${runtime.suiteName} > ${record.id}`;
   if (result.kind === 'timeout')
-    throw new TimeoutError(
-      'TEST_TIMEOUT',
-      `${name}: the test body did not settle within ${formatDurationMs(timeoutMs)}; its signal was aborted so its host commands stop, and its cleanup runs next.`,
-      {
-        fix: 'give the test more time (test(name, { timeout: ms }, fn)) or see in its command log what it waited for.',
-      },
+    throw atTest(
+      new TimeoutError(
+        'TEST_TIMEOUT',
+        `${name}: the test body did not settle within ${formatDurationMs(timeoutMs)}; its signal was aborted so its host commands stop, and its cleanup runs next.`,
+        {
+          fix: 'give the test more time (test(name, { timeout: ms }, fn)) or see in its command log what it waited for.',
+        },
+      ),
+      context,
     );
   if (result.kind === 'aborted')
     throw new AbortedError(`${name}: stopped in the test body (${stopReason(context, runtime)}).`);
@@ -149,6 +155,17 @@ function decorate(
     configurable: true,
     enumerable: true,
   });
+}
+
+/**
+ * Places an error of otto-ts's own about a test (a timeout, an unstable test) at the test's
+ * declaration, so the reports point at the user's file rather than at otto-ts.
+ */
+function atTest<E extends Error>(error: E, context: TestContext): E {
+  const { location, file } = context.task;
+  if (location && file)
+    error.stack = `${error.name}: ${error.message}\n    at ${file.filepath}:${location.line}:${location.column}`;
+  return error;
 }
 
 /** Vitest's signal of each test context (the run's cancel), kept before decorate() replaces it. */

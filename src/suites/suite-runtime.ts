@@ -88,7 +88,7 @@ export class SuiteRuntime {
       masker,
       ...(config && { color: config.color }),
     });
-    this.loggerValue = this.teeToTest(logger);
+    this.loggerValue = this.teeToTest(logger, masker);
     const placeholders = await composePlaceholders(repos, this.labValue);
     const pool: LabHostPool = new LabHostPool(this.labValue, {
       defaults: hostDefaultsOf(repos),
@@ -171,10 +171,11 @@ export class SuiteRuntime {
     return dir;
   }
 
-  private teeToTest(logger: Logger): Logger {
+  private teeToTest(logger: Logger, masker: SecretMasker): Logger {
     const tee = (level: LogLevel) => (message: string) => {
       logger[level](message);
-      this.current?.log(level, message);
+      // The command log is a report file like otto.log: no secret in it either.
+      this.current?.log(level, masker.mask(message));
     };
     return Object.fromEntries(LOG_LEVELS.map((level) => [level, tee(level)])) as unknown as Logger;
   }

@@ -9,6 +9,7 @@ import type { BadInputCase, BadInputContext, PerCase } from './bad-input/case.js
 import { CLI_CASES } from './bad-input/cli-cases.js';
 import { DOCKER_CASES } from './bad-input/docker-cases.js';
 import { LAB_CASES } from './bad-input/lab-cases.js';
+import { SUITE_CASES } from './bad-input/suite-cases.js';
 
 /**
  * The table of bad inputs (bad-input/*-cases.ts): each case runs the built `otto` in a repo of
@@ -102,11 +103,14 @@ const TABLES = {
   'command lines and host actions': CLI_CASES,
   'lab and settings files': LAB_CASES,
   'docker images and compose stacks': DOCKER_CASES,
+  'otto test suites and their flags': SUITE_CASES,
 };
 
 describe('otto under bad input', () => {
   it('has a table of at least 80 cases with distinct names', () => {
-    const names = [...CLI_CASES, ...LAB_CASES, ...DOCKER_CASES].map((testCase) => testCase.name);
+    const names = [...CLI_CASES, ...LAB_CASES, ...DOCKER_CASES, ...SUITE_CASES].map(
+      (testCase) => testCase.name,
+    );
     expect(new Set(names).size).toBe(names.length);
     expect(names.length).toBeGreaterThanOrEqual(80);
   });

@@ -1,10 +1,12 @@
 import { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { relative, resolve } from 'node:path';
 import { processSecrets } from '../../common/secret-masker.js';
 import { ConfigError } from '../../errors.js';
 import { closestIds } from '../../lab/closest.js';
 import { requireRepos } from '../../lab/repos.js';
+import type { Repo } from '../../lab/settings.js';
 import { declarationHashOf } from '../../suites/define-suite.js';
 import { findSuites, type FoundSuite } from '../../suites/find-suites.js';
 import { dropSuiteCache } from '../../suites/suite-cache.js';
@@ -37,10 +39,10 @@ export async function testCommand(
   const repos = await requireRepos();
   const { suites, fromCache } = await findSuites(repos, { xdir: options.xdir, version: VERSION });
   if (flags.listSuites) {
-    process.stdout.write(listSuites(suites));
+    process.stdout.write(listSuites(suites, missingTestDirs(repos)));
     return 0;
   }
-  const found = pickSuite(suites, name);
+  const found = pickSuite(suites, name, missingTestDirs(repos));
   const parsed = parseSuiteArgs(found, args);
   if (parsed === undefined) return 0; // --help was shown
   const run = { ...definedOf(flags), ...definedOf(parsed.run) } as TestFlagValues;
@@ -79,8 +81,9 @@ export async function testCommand(
       signal,
     });
     // A suite file that did not load as its cached declaration said: read the files next time.
-    if (fromCache && result.results.errors.length > 0) await dropSuiteCache(options.xdir);
-    if (result.counts.total === 0 && result.results.errors.length === 0)
+    if (fromCache && result.results.errors.length > 0) await dropSuiteCache(options.xdir, repos);
+    // Tests left out by -m count as skipped: none ran when every test was skipped.
+    if (result.counts.total === result.counts.skipped && result.results.errors.length === 0)
       logger.error(
         `${found.suite.name}: no test ran${run.markers !== undefined ? ` (none matches -m "${run.markers}")` : ''}.`,
       );
@@ -91,14 +94,27 @@ export async function testCommand(
   });
 }
 
-function pickSuite(suites: readonly FoundSuite[], name: string | undefined): FoundSuite {
+function pickSuite(
+  suites: readonly FoundSuite[],
+  name: string | undefined,
+  missingDirs: readonly string[],
+): FoundSuite {
   const names = suites.map((item) => item.suite.name).sort();
   const known =
-    names.length > 0 ? names.join(', ') : "none (no file in the repos' tests folders declares one)";
+    names.length > 0
+      ? names.join(', ')
+      : `none (${missingDirs.length > 0 ? describeMissing(missingDirs) : "no file in the repos' tests folders declares one"})`;
   if (name === undefined)
     throw new ConfigError('NO_SUITE', `No suite given. Suites: ${known}.`, {
       fix: 'otto test <Suite> [options]; otto test --list-suites describes them.',
     });
+  // otto test's own flags are read before the name; a suite's flag there ends up as the name.
+  if (name.startsWith('-'))
+    throw new ConfigError(
+      'NO_SUITE',
+      `No suite given before "${name}": a suite's own options come after its name. Suites: ${known}.`,
+      { fix: `otto test <Suite> ${name} ...; otto test --list-suites describes them.` },
+    );
   const found = suites.find((item) => item.suite.name === name);
   if (found) return found;
   const near = closestIds(name, names);
@@ -175,7 +191,19 @@ function definedOf<T extends object>(values: T): Partial<T> {
   ) as Partial<T>;
 }
 
-function listSuites(suites: readonly FoundSuite[]): string {
+/** The repos' `tests` folders that do not exist: a typo there would otherwise hide every suite. */
+function missingTestDirs(repos: readonly Repo[]): string[] {
+  const dirs = repos.flatMap((repo) => repo.settings.tests.map((dir) => resolve(repo.root, dir)));
+  return dirs.filter((dir) => !existsSync(dir));
+}
+
+function describeMissing(dirs: readonly string[]): string {
+  return `the tests folder${dirs.length > 1 ? 's' : ''} ${dirs.join(', ')} ${dirs.length > 1 ? 'do' : 'does'} not exist; see "tests" in .otto/settings.toml`;
+}
+
+function listSuites(suites: readonly FoundSuite[], missingDirs: readonly string[]): string {
+  if (suites.length === 0 && missingDirs.length > 0)
+    return `No suites: ${describeMissing(missingDirs)}.\n`;
   if (suites.length === 0)
     return "No suites: no file in the repos' tests folders declares one (see defineSuite).\n";
   const lines: string[] = [];

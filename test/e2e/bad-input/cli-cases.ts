@@ -18,7 +18,8 @@ import {
  * users make. Usage and input mistakes exit 2, failed work 1; the lab's password never shows.
  */
 
-const CHOICES = 'Commands: run, test, host, reservation, completion, engine, image, docker, lab, demo.';
+const CHOICES =
+  'Commands: run, test, host, reservation, completion, engine, image, docker, lab, demo.';
 const LOG_DAYS = 'expected a whole number of days (0 keeps all)';
 
 const FLAG_CASES: BadInputCase[] = [
