@@ -13,7 +13,13 @@ import { ConfigError, TimeoutError } from '../errors.js';
 import type { Host } from '../hosts/host.js';
 import type { Lab } from '../lab/lab.js';
 import { RUN_CONFIG_KEY, type SuiteRunConfig } from './run-config.js';
-import { DEFAULT_TEST_TIMEOUT_MS, runSuiteTest, type TestBody } from './run-test.js';
+import {
+  decorateContext,
+  DEFAULT_TEST_TIMEOUT_MS,
+  runSuiteTest,
+  testIdOf,
+  type TestBody,
+} from './run-test.js';
 import { describeExpectFailure } from './soft-expect.js';
 import { SuiteRuntime } from './suite-runtime.js';
 import { workerVitest, type WorkerVitest } from './worker-vitest.js';
@@ -275,7 +281,12 @@ interface PlainVitestTags {
   strictTags?: boolean;
 }
 
-/** A hook with the suite's hook timeout, named by its phase when it does not settle. */
+/**
+ * A hook with the suite's hook timeout, named by its phase when it does not settle. Setup hooks
+ * stop on Ctrl-C; cleanup hooks run on, within their timeout, so that what setup made goes away
+ * (a second Ctrl-C quits at once). `t.beforeEach` / `t.afterEach` get the suite's context fields,
+ * with hosts that stop at the hook's own deadline.
+ */
 async function runHook(
   runtime: SuiteRuntime,
   kind: string,
@@ -283,11 +294,22 @@ async function runHook(
   args: never[],
   timeoutMs: number,
 ): Promise<void> {
-  using deadline = new Deadline({ timeoutMs, signal: runtime.interrupt.signal });
+  const setup = kind.startsWith('before');
+  using deadline = new Deadline({
+    timeoutMs,
+    ...(setup && { signal: runtime.interrupt.signal }),
+  });
+  if (kind.endsWith('Each')) {
+    const context = args[0] as unknown as TestContext;
+    const id = testIdOf(context, runtime.suiteName);
+    decorateContext(context, runtime, deadline.signal, () =>
+      runtime.testDirOf(context.task.id, id),
+    );
+  }
   const result = await deadline.race(Promise.resolve().then(() => fn(...args)));
   if (result.kind === 'failed') throw result.error;
   if (result.kind === 'done') return;
-  const phase = kind.startsWith('before') ? 'setup' : 'cleanup';
+  const phase = setup ? 'setup' : 'cleanup';
   const context = args[0] as { task?: { name: string } } | undefined;
   const where = kind.endsWith('Each') && context?.task ? ` of "${context.task.name}"` : '';
   if (result.kind === 'aborted')

@@ -129,6 +129,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteRun> {
       found.suite.name,
       options.stability!,
       stabilityRows(results),
+      options.signal.aborted,
     );
     await writeFile(stabilityPath, report);
     out.write(`\n${report}`);

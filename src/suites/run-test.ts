@@ -4,7 +4,7 @@ import type { TestContext } from 'vitest';
 import { Deadline } from '../common/deadline.js';
 import { formatDurationMs } from '../common/duration.js';
 import { AbortedError, TestFailure, TimeoutError } from '../errors.js';
-import { isStable, passRate, runIterations } from './stability.js';
+import { isStable, oneLineReason, passRate, runIterations } from './stability.js';
 import type { SuiteRuntime, TestRecord } from './suite-runtime.js';
 
 /**
@@ -29,6 +29,8 @@ export interface OttoTestMeta {
   stability?: { passed: number; total: number };
   /** The command log written for a failed test. */
   commandLog?: string;
+  /** Stopped in its body by Ctrl-C or a cancelled run. */
+  interrupted?: boolean;
 }
 
 /** One test body, as the user wrote it. */
@@ -42,6 +44,8 @@ export async function runSuiteTest(
   timeoutMs: number,
 ): Promise<void> {
   const context = args.at(-1) as TestContext;
+  // After Ctrl-C the tests not yet started do not start (the run is ending).
+  if (runtime.interrupt.signal.aborted) context.skip('interrupted (Ctrl-C)');
   const id = testIdOf(context, runtime.suiteName);
   const record = runtime.startTest(context.task.id, id);
   try {
@@ -59,7 +63,7 @@ export async function runSuiteTest(
           // A hung or interrupted iteration ends the run: the next would meet the same wall.
           stop ||= error instanceof TimeoutError || error instanceof AbortedError;
           runtime.logger.error(
-            `${runtime.suiteName} > ${id}: iteration ${index} failed: ${firstLine(error)}`,
+            `${runtime.suiteName} > ${id}: iteration ${index} failed: ${oneLineReason(error)}`,
           );
           throw error;
         }),
@@ -122,8 +126,11 @@ async function runOnce(
       ),
       context,
     );
-  if (result.kind === 'aborted')
+  if (result.kind === 'aborted') {
+    // Vitest marks a test of a cancelled run skipped: the reports say it was interrupted.
+    metaOf(context).interrupted = true;
     throw new AbortedError(`${name}: stopped in the test body (${stopReason(context, runtime)}).`);
+  }
   const thrown = result.kind === 'failed' ? result : undefined;
   const soft = record.expects.failure(name, thrown?.error);
   if (soft) throw soft;
@@ -137,6 +144,21 @@ function decorate(
   signal: AbortSignal,
   iteration: number,
 ): void {
+  decorateContext(context, runtime, signal, () => record.dir(), iteration);
+}
+
+/**
+ * Gives a Vitest test context the suite's fields (see SuiteTestContext), with hosts that stop on
+ * `signal`: the body's deadline for a test, the hook's own for `t.beforeEach` / `t.afterEach`.
+ */
+export function decorateContext(
+  context: TestContext,
+  runtime: SuiteRuntime,
+  signal: AbortSignal,
+  testDir: () => string,
+  iteration = 1,
+): void {
+  runSignalOf(context);
   const fields: Record<string, unknown> = {
     options: runtime.options,
     lab: runtime.lab,
@@ -151,7 +173,7 @@ function decorate(
   for (const [key, value] of Object.entries(fields))
     Object.defineProperty(context, key, { value, configurable: true, enumerable: true });
   Object.defineProperty(context, 'testDir', {
-    get: () => record.dir(),
+    get: testDir,
     configurable: true,
     enumerable: true,
   });
@@ -206,8 +228,4 @@ function metaOf(context: TestContext): OttoTestMeta {
 function stopReason(context: TestContext, runtime: SuiteRuntime): string {
   if (runtime.interrupt.signal.aborted) return 'interrupted (Ctrl-C)';
   return runSignalOf(context).aborted ? 'the run was cancelled' : 'aborted';
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatStabilityReport, isStable, passRate, runIterations } from './stability.js';
+import {
+  formatStabilityReport,
+  isStable,
+  oneLineReason,
+  passRate,
+  runIterations,
+} from './stability.js';
 
 describe('runIterations', () => {
   it('runs the body the given number of times and counts the passes', async () => {
@@ -89,5 +95,16 @@ describe('stability', () => {
     expect(formatStabilityReport('S', { durationS: 5, threshold: 100 }, [])).toBe(
       'Stability Results for S (5s duration, threshold 100%):\nOverall: FAIL\n',
     );
+  });
+
+  it('fails overall when the run was interrupted, and says a failure in one line', () => {
+    const rows = [{ id: 'a', passed: 2, total: 2 }];
+    expect(formatStabilityReport('S', { iterations: 3, threshold: 50 }, rows, true)).toMatch(
+      /\nOverall: FAIL\n$/,
+    );
+    expect(
+      oneLineReason(new Error('S > a: 1 expectation failed:\n  EXPECT FAILED x.ts:3: up')),
+    ).toBe('S > a: 1 expectation failed: EXPECT FAILED x.ts:3: up');
+    expect(oneLineReason(new Error('boom\nat x'))).toBe('boom');
   });
 });

@@ -47,7 +47,7 @@ export async function runIterations(options: RunIterationsOptions): Promise<Iter
       await options.iteration(index);
       tally.passed++;
     } catch (error) {
-      tally.firstFailure ??= { iteration: index, reason: firstLine(error) };
+      tally.firstFailure ??= { iteration: index, reason: oneLineReason(error) };
     }
   }
   return tally;
@@ -81,12 +81,14 @@ export interface StabilityRow {
  *   serves the home page                     10/10 (100.0%)  STABLE
  * Overall: PASS
  * ```
- * The header names only the limits given.
+ * The header names only the limits given; an interrupted run fails overall.
  */
 export function formatStabilityReport(
   suite: string,
   limits: StabilityLimits,
   rows: readonly StabilityRow[],
+  /** The run was interrupted (Ctrl-C): not every test ran, so overall it fails. */
+  interrupted = false,
 ): string {
   const given = [
     ...(limits.iterations !== undefined ? [`${limits.iterations} iterations`] : []),
@@ -99,12 +101,18 @@ export function formatStabilityReport(
     const counts = `${row.passed}/${row.total} (${passRate(row).toFixed(1)}%)`;
     lines.push(`  ${row.id.padEnd(40)} ${counts}  ${verdict}`);
   }
-  const pass = rows.length > 0 && rows.every((row) => isStable(row, limits.threshold));
+  const pass =
+    !interrupted && rows.length > 0 && rows.every((row) => isStable(row, limits.threshold));
   lines.push(`Overall: ${pass ? 'PASS' : 'FAIL'}`);
   return `${lines.join('\n')}\n`;
 }
 
-function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n')[0]!;
+/**
+ * An error in one line: its first, and the next when the first only announces a list (a failed
+ * soft expectation: `WebSuite > x: 1 expectation failed:` then the expectation).
+ */
+export function oneLineReason(error: unknown): string {
+  const lines = (error instanceof Error ? error.message : String(error)).split('\n');
+  const first = lines[0]!;
+  return first.endsWith(':') && lines[1] ? `${first} ${lines[1].trim()}` : first;
 }

@@ -57,8 +57,16 @@ export function testResultOf(test: TestCase, suiteName: string): TestResult {
   const result = test.result();
   const diagnostic = test.diagnostic();
   const meta = (test.meta() as { otto?: OttoTestMeta }).otto ?? {};
+  // A test stopped by Ctrl-C failed, whatever Vitest's cancel marked it.
   const state: TestState =
-    result.state === 'failed' ? 'failed' : result.state === 'passed' ? 'passed' : 'skipped';
+    result.state === 'failed' || meta.interrupted
+      ? 'failed'
+      : result.state === 'passed'
+        ? 'passed'
+        : 'skipped';
+  const errors = (result.state === 'failed' ? result.errors : []).map(resultErrorOf);
+  if (meta.interrupted && errors.length === 0)
+    errors.push({ message: 'interrupted (Ctrl-C) in the test body' });
   return {
     id: idOf(test.fullName, suiteName),
     state,
@@ -66,7 +74,7 @@ export function testResultOf(test: TestCase, suiteName: string): TestResult {
     retries: diagnostic?.retryCount ?? 0,
     flaky: diagnostic?.flaky ?? false,
     tags: [...((test as { tags?: readonly string[] }).tags ?? [])],
-    errors: (result.state === 'failed' ? result.errors : []).map(resultErrorOf),
+    errors,
     ...(meta.commandLog && { commandLog: meta.commandLog }),
     ...(meta.stability && { stability: meta.stability }),
   };

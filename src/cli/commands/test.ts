@@ -83,7 +83,11 @@ export async function testCommand(
     // A suite file that did not load as its cached declaration said: read the files next time.
     if (fromCache && result.results.errors.length > 0) await dropSuiteCache(options.xdir, repos);
     // Tests left out by -m count as skipped: none ran when every test was skipped.
-    if (result.counts.total === result.counts.skipped && result.results.errors.length === 0)
+    if (
+      !signal.aborted &&
+      result.counts.total === result.counts.skipped &&
+      result.results.errors.length === 0
+    )
       logger.error(
         `${found.suite.name}: no test ran${run.markers !== undefined ? ` (none matches -m "${run.markers}")` : ''}.`,
       );
