@@ -82,6 +82,20 @@ describe('composeUp on the local engine', () => {
     expect(await outer.down()).toBe(true);
   });
 
+  it('a stack whose up signal was aborted since (Ctrl-C) still comes down when disposed', async () => {
+    const controller = new AbortController();
+    {
+      await using stack = await composeStack({
+        repo,
+        services: ['worker'],
+        signal: controller.signal,
+      });
+      expect(stack.alreadyUp).toBe(false);
+      controller.abort(new Error('interrupted (Ctrl-C)'));
+    }
+    expect(await listComposeContainers(engine, project)).toEqual([]);
+  });
+
   it('refuses an unknown service, naming the declared ones', async () => {
     await expect(composeUp({ repo, services: ['wbe'] })).rejects.toThrow(
       `Unknown service "wbe" in compose stack ${repo.root}/compose/stack.yml of repo "demo"; it declares: web, worker.\nFix: did you mean "web"?`,

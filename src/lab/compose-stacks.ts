@@ -62,6 +62,9 @@ export interface ComposeStackOptions {
 }
 
 /** A stack's context: where it runs and what it is. */
+/** How long taking a stack down may take once its `up` signal no longer applies. */
+const DOWN_TIMEOUT_MS = 120_000;
+
 interface OpenedStack {
   declared: DeclaredStack;
   model: ComposeFileModel;
@@ -139,8 +142,10 @@ export class ComposeStack implements AsyncDisposable {
   /** Takes the stack down (containers, networks, named volumes, staging), then closes. */
   async down(): Promise<boolean> {
     await Promise.allSettled(this.hosts.map((host) => host.close()));
+    // Cleanup, with a bounded signal of its own: the one `up` had may be aborted (Ctrl-C) by now.
+    const spec = { ...this.opened.spec, signal: AbortSignal.timeout(DOWN_TIMEOUT_MS) };
     try {
-      return await takeDown(this.opened);
+      return await takeDown({ ...this.opened, spec });
     } finally {
       await this.close();
     }
