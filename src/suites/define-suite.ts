@@ -341,7 +341,12 @@ function wrapTestApi(api: object, runtime: SuiteRuntime, defaultTimeoutMs: numbe
     const { timeout = defaultTimeoutMs, ...vitestOptions } = options;
     if (!runtime.config && vitestOptions.tags !== undefined)
       vitestOptions.tags = tagsForPlainVitest(vitestOptions.tags);
-    const wrapped = (...fnArgs: unknown[]) => runSuiteTest(runtime, body, fnArgs, timeout);
+    // Where the test is declared, for otto's own errors about it: captured now (cheap), read
+    // only when one is thrown (formatting a stack is what costs).
+    const declaredAt: { stack?: string } = {};
+    Error.captureStackTrace(declaredAt);
+    const wrapped = (...fnArgs: unknown[]) =>
+      runSuiteTest(runtime, body, fnArgs, timeout, declaredAt);
     // Vitest reads which fixtures a test uses from its source text.
     wrapped.toString = () => body.toString();
     return [args[0], { ...vitestOptions, timeout: 0 }, wrapped];

@@ -193,7 +193,6 @@ async function runVitest(
       testTimeout: 0,
       hookTimeout: 0,
       passWithNoTests: true,
-      includeTaskLocation: true,
       attachmentsDir: join(options.outputDir, 'attachments'),
       alias: [{ find: /^otto-ts$/, replacement: OTTO_ENTRY }],
       server: { deps: { external: [OTTO_DIST] } },
