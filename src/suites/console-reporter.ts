@@ -31,8 +31,11 @@ export interface ConsoleReporterOptions {
   color: boolean;
 }
 
-/** The live part: a line per test, and the tests' console output. */
-export function consoleReporter(options: ConsoleReporterOptions): Reporter {
+/** The live part: a line per test, and the tests' console output (kept by test, for JUnit). */
+export function consoleReporter(
+  options: ConsoleReporterOptions,
+): Reporter & { logsOf(testId: string): UserConsoleLog[] } {
+  const logs = new Map<string, UserConsoleLog[]>();
   const paint = painter(options.color);
   // A cancelled run (Ctrl-C) reports some tests again.
   const reported = new Set<string>();
@@ -43,7 +46,9 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
       const result = testResultOf(test, options.suiteName);
       options.out.write(options.masker.mask(`${testLine(result, paint)}\n`));
     },
+    logsOf: (testId: string) => logs.get(testId) ?? [],
     onUserConsoleLog(log: UserConsoleLog) {
+      if (log.taskId) logs.set(log.taskId, [...(logs.get(log.taskId) ?? []), log]);
       const stream = log.type === 'stderr' ? options.err : options.out;
       stream.write(options.masker.mask(log.content));
     },

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,8 @@ import type { Lab } from '../lab/lab.js';
 import { labSecrets } from '../lab/lab-secrets.js';
 import type { Repo } from '../lab/settings.js';
 import { consoleReporter, formatRunSummary } from './console-reporter.js';
+import { escapeXml, formatJUnit } from './junit-report.js';
+import { makeDirs } from '../common/make-dirs.js';
 import type { FoundSuite } from './find-suites.js';
 import {
   labToData,
@@ -107,8 +109,19 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteRun> {
     masker: options.masker,
     color: options.color,
   });
-  const { testModules, unhandledErrors } = await runVitest(options, config, reporter, junitPath);
-  await maskJunit(junitPath, options.masker, config.secrets);
+  const startedAt = new Date();
+  const { testModules, unhandledErrors } = await runVitest(options, config, reporter);
+  const junit = formatJUnit(
+    {
+      suiteName: found.suite.name,
+      durationMs: performance.now() - started,
+      startedAt,
+      logsOf: (id) => reporter.logsOf(id),
+    },
+    testModules,
+    unhandledErrors as SerializedError[],
+  );
+  await writeJunit(junitPath, junit, options.masker, config.secrets);
   const results = suiteResultsOf(
     testModules,
     unhandledErrors as SerializedError[],
@@ -158,12 +171,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteRun> {
   };
 }
 
-async function runVitest(
-  options: RunSuiteOptions,
-  config: SuiteRunConfig,
-  reporter: Reporter,
-  junitPath: string,
-) {
+async function runVitest(options: RunSuiteOptions, config: SuiteRunConfig, reporter: Reporter) {
   const { createVitest } = await import('vitest/node');
   const { found } = options;
   const before = SIGNALS.map((signal) => process.listeners(signal));
@@ -177,17 +185,7 @@ async function runVitest(
       provide: { [RUN_CONFIG_KEY]: config } as never,
       tags: found.suite.tags.map((name) => ({ name })),
       ...(options.markers !== undefined && { tagsFilter: [options.markers] }),
-      reporters: [
-        reporter,
-        [
-          'junit',
-          {
-            outputFile: junitPath,
-            suiteName: found.suite.name,
-            classnameTemplate: found.suite.name,
-          },
-        ],
-      ],
+      reporters: [reporter],
       pool: 'forks',
       // Each test's timeout is the suite's own (see run-test.ts), which names the test and phase.
       testTimeout: 0,
@@ -237,21 +235,16 @@ function vitestStream(target: { write(text: string): unknown }, masker: SecretMa
  * Vitest's JUnit reporter writes what the tests said and threw as it is: mask it afterwards, with
  * the secrets as they are and as XML escapes them (`&` is `&amp;` there).
  */
-async function maskJunit(path: string, masker: SecretMasker, secrets: string[]): Promise<void> {
-  const text = await readFile(path, 'utf8').catch(() => undefined);
-  if (text === undefined) return;
+async function writeJunit(
+  path: string,
+  xml: string,
+  masker: SecretMasker,
+  secrets: string[],
+): Promise<void> {
+  // The secrets as they stand in XML too (a password with & or < is escaped in the report).
   const escaped = new SecretMasker(secrets.map(escapeXml));
-  await writeFile(path, escaped.mask(masker.mask(text)));
-}
-
-/** What Vitest's JUnit reporter writes for a text. */
-function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+  await makeDirs(dirname(path));
+  await writeFile(path, escaped.mask(masker.mask(xml)));
 }
 
 function escapeRegExp(text: string): string {
