@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { SuiteAPI, TestAPI, TestContext } from 'vitest';
 import type { Logger } from '../common/logger.js';
 import {
@@ -9,7 +10,7 @@ import {
 import { Deadline } from '../common/deadline.js';
 import { hashParts } from '../common/hash.js';
 import { formatDurationMs } from '../common/duration.js';
-import { ConfigError, TimeoutError } from '../errors.js';
+import { AbortedError, ConfigError, TimeoutError } from '../errors.js';
 import type { Host } from '../hosts/host.js';
 import type { Lab } from '../lab/lab.js';
 import { RUN_CONFIG_KEY, type SuiteRunConfig } from './run-config.js';
@@ -227,7 +228,11 @@ function registerInWorker<S extends OptionSpecs>(
     const hook =
       (kind: 'beforeAll' | 'afterAll' | 'beforeEach' | 'afterEach') =>
       (fn: HookFn, timeoutMs = hookTimeout) => {
-        const wrapped = (...args: never[]) => runHook(runtime, kind, fn, args, timeoutMs);
+        // Where the hook is declared, for its timeout's place (formatted only then).
+        const declaredAt: { stack?: string } = {};
+        Error.captureStackTrace(declaredAt);
+        const wrapped = (...args: never[]) =>
+          runHook(runtime, kind, fn, args, timeoutMs, declaredAt);
         // Vitest reads which fixtures a hook uses from its source text, and refuses `...args`.
         wrapped.toString = () => fn.toString();
         vitest[kind](wrapped as never, 0);
@@ -293,6 +298,7 @@ async function runHook(
   fn: HookFn,
   args: never[],
   timeoutMs: number,
+  declaredAt: { stack?: string },
 ): Promise<void> {
   const setup = kind.startsWith('before');
   using deadline = new Deadline({
@@ -313,15 +319,30 @@ async function runHook(
   const context = args[0] as { task?: { name: string } } | undefined;
   const where = kind.endsWith('Each') && context?.task ? ` of "${context.task.name}"` : '';
   if (result.kind === 'aborted')
-    throw new TimeoutError(
-      'TEST_TIMEOUT',
-      `${runtime.suiteName}: the ${kind} hook${where} (${phase}) was interrupted.`,
+    throw new AbortedError(
+      `${runtime.suiteName}: the ${kind} hook${where} (${phase}) was interrupted (Ctrl-C).`,
     );
-  throw new TimeoutError(
+  const error = new TimeoutError(
     'TEST_TIMEOUT',
     `${runtime.suiteName}: the ${kind} hook${where} (${phase}) did not settle within ${formatDurationMs(timeoutMs)}.`,
     { fix: `give it more time (t.${kind}(fn, ms)) or see otto.log for what it waited for.` },
   );
+  const place = userFrameOf(declaredAt.stack);
+  if (place) error.stack = `${error.name}: ${error.message}\n    at ${place}`;
+  throw error;
+}
+
+/** This copy of otto-ts (its dist/ or src/): frames in it are not the user's. */
+const OWN_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+/** `file:line:column` of the first frame of a stack in the user's code (not ours, not a package's). */
+function userFrameOf(stack: string | undefined): string | undefined {
+  for (const match of (stack ?? '').matchAll(/\(?((?:file:\/\/)?\/[^()\s]+):(\d+):(\d+)\)?$/gm)) {
+    const file = match[1]!.startsWith('file:') ? fileURLToPath(match[1]!) : match[1]!;
+    if (!file.startsWith(OWN_DIR) && !file.includes('/node_modules/'))
+      return `${file}:${match[2]}:${match[3]}`;
+  }
+  return undefined;
 }
 
 /**

@@ -421,6 +421,8 @@ describe('otto test: retries, timeouts and reports', () => {
     expect(setup.stdout).toMatch(
       /\nFailures:\n {6}HangingSetup: TimeoutError: HangingSetup: the beforeAll hook \(setup\) did not settle within 1\.0s\.\n/,
     );
+    // The hook's timeout points at where the hook is declared, not into otto-ts.
+    expect(setupSummary.errors[0]!.location).toBe(await placeOf('timeouts.test.ts', 'beforeAll('));
     expect(setup.stdout).toMatch(/\nHangingSetup: 0 passed, 1 skipped, 1 errors \(1 tests\) in /);
   });
 
