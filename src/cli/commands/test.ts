@@ -148,7 +148,9 @@ function parseSuiteArgs(
   const command = addOptionSet(
     addOptionSet(
       new Command(suite.name)
-        .description(suite.help)
+        .description(
+          `${suite.help}${suite.tags.length > 0 ? `\n\nMarkers (-m): ${suite.tags.join(', ')}` : ''}`,
+        )
         .usage('[options]')
         .exitOverride()
         .allowExcessArguments(false),
