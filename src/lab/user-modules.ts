@@ -5,6 +5,7 @@ import { extname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, InstructionError } from '../errors.js';
 import { pathExists } from '../common/path-exists.js';
+import { describeFrame, userFrameOf } from '../common/stack-frames.js';
 
 /**
  * Loads user code (repo `init` modules, reservation backends) as it is, TypeScript or
@@ -123,7 +124,7 @@ async function loadFailure(path: string, error: unknown): Promise<Error> {
       fix,
       cause: error,
     });
-  const where = userFrameOf(error);
+  const where = userPlaceOf(error);
   // A declaration otto-ts refused (defineInstruction with a bad name): still the user's mistake.
   // Its whole summary: a declaration's problems are listed below its first line.
   if (error instanceof ConfigError)
@@ -197,16 +198,9 @@ async function checkSyntax(path: string): Promise<Required<CompilerMessage> | un
 }
 
 /** `file:line:column` of the first stack frame in the user's code (not ours, not a package's). */
-function userFrameOf(error: unknown): string | undefined {
-  const stack = error instanceof Error ? (error.stack ?? '') : '';
-  for (const match of stack.matchAll(
-    /^\s+at (?:.*?\()?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/gm,
-  )) {
-    const file = match[1]!.startsWith('file:') ? fileURLToPath(match[1]!) : match[1]!;
-    if (!file.includes('/node_modules/') && !file.startsWith(OWN_ROOT))
-      return `${file}:${match[2]}:${match[3]}`;
-  }
-  return undefined;
+function userPlaceOf(error: unknown): string | undefined {
+  const frame = userFrameOf(error instanceof Error ? error.stack : undefined, OWN_ROOT);
+  return frame && describeFrame(frame);
 }
 
 /** The folder of otto-ts itself (dist/ or src/ of the running copy). */

@@ -9,6 +9,7 @@ import {
 } from '../common/option-set.js';
 import { Deadline } from '../common/deadline.js';
 import { hashParts } from '../common/hash.js';
+import { describeFrame, userFrameOf } from '../common/stack-frames.js';
 import { formatDurationMs } from '../common/duration.js';
 import { AbortedError, ConfigError, TimeoutError } from '../errors.js';
 import type { Host } from '../hosts/host.js';
@@ -327,23 +328,13 @@ async function runHook(
     `${runtime.suiteName}: the ${kind} hook${where} (${phase}) did not settle within ${formatDurationMs(timeoutMs)}.`,
     { fix: `give it more time (t.${kind}(fn, ms)) or see otto.log for what it waited for.` },
   );
-  const place = userFrameOf(declaredAt.stack);
-  if (place) error.stack = `${error.name}: ${error.message}\n    at ${place}`;
+  const place = userFrameOf(declaredAt.stack, OWN_DIR);
+  if (place) error.stack = `${error.name}: ${error.message}\n    at ${describeFrame(place)}`;
   throw error;
 }
 
 /** This copy of otto-ts (its dist/ or src/): frames in it are not the user's. */
 const OWN_DIR = fileURLToPath(new URL('..', import.meta.url));
-
-/** `file:line:column` of the first frame of a stack in the user's code (not ours, not a package's). */
-function userFrameOf(stack: string | undefined): string | undefined {
-  for (const match of (stack ?? '').matchAll(/\(?((?:file:\/\/)?\/[^()\s]+):(\d+):(\d+)\)?$/gm)) {
-    const file = match[1]!.startsWith('file:') ? fileURLToPath(match[1]!) : match[1]!;
-    if (!file.startsWith(OWN_DIR) && !file.includes('/node_modules/'))
-      return `${file}:${match[2]}:${match[3]}`;
-  }
-  return undefined;
-}
 
 /**
  * Vitest's `test`, whose every declaration runs its body through {@link runSuiteTest} with the

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'vitest';
 import { Deadline } from '../common/deadline.js';
+import { describeFrame, stackFrames } from '../common/stack-frames.js';
 import { formatDurationMs } from '../common/duration.js';
 import { AbortedError, TestFailure, TimeoutError } from '../errors.js';
 import { isStable, oneLineReason, passRate, runIterations } from './stability.js';
@@ -194,13 +195,8 @@ function atTest<E extends Error>(
   declaredAt: { stack?: string },
 ): E {
   const file = context.task.file?.filepath;
-  if (!file) return error;
-  const frame = (declaredAt.stack ?? '')
-    .split('\n')
-    .map((line) => /\(?((?:file:\/\/)?\/[^()\s]+):(\d+):(\d+)\)?$/.exec(line.trim()))
-    .find((match) => match && match[1]!.replace(/^file:\/\//, '') === file);
-  if (frame)
-    error.stack = `${error.name}: ${error.message}\n    at ${file}:${frame[2]}:${frame[3]}`;
+  const frame = stackFrames(declaredAt.stack).find((candidate) => candidate.file === file);
+  if (frame) error.stack = `${error.name}: ${error.message}\n    at ${describeFrame(frame)}`;
   return error;
 }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { stackFrames } from '../common/stack-frames.js';
 import { TestFailure } from '../errors.js';
 
 /**
@@ -75,12 +75,9 @@ const sourceLines = new Map<string, string[]>();
 function callerPlace(fn: (...args: never[]) => unknown): Omit<ExpectFailure, 'message'> {
   const holder: { stack?: string } = {};
   Error.captureStackTrace(holder, fn);
-  const frame = (holder.stack ?? '').split('\n').find((line) => /^\s+at /.test(line)) ?? '';
-  const match = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?$/.exec(frame.trim());
-  if (!match) return { file: '<unknown>', line: 0, column: 0, source: '' };
-  const file = match[1]!.startsWith('file://') ? fileURLToPath(match[1]!) : match[1]!;
-  const line = Number(match[2]);
-  return { file, line, column: Number(match[3]), source: sourceLine(file, line) };
+  const frame = stackFrames(holder.stack)[0];
+  if (!frame) return { file: '<unknown>', line: 0, column: 0, source: '' };
+  return { ...frame, source: sourceLine(frame.file, frame.line) };
 }
 
 function sourceLine(file: string, line: number): string {
