@@ -56,9 +56,9 @@ const READY_TIMEOUT_MS = 20_000;
  * @example const keys = await generateTestKeys(dir);
  */
 export async function generateTestKeys(dir: string): Promise<TestKeys> {
-  const plain = utils.generateKeyPairSync('ed25519', { comment: 'otto-test' });
+  const plain = parseableKeyPair({ comment: 'otto-test' });
   const passphrase = 'otto-passphrase';
-  const encrypted = utils.generateKeyPairSync('ed25519', {
+  const encrypted = parseableKeyPair({
     comment: 'otto-test-encrypted',
     passphrase,
     cipher: 'aes256-ctr',
@@ -76,6 +76,21 @@ export async function generateTestKeys(dir: string): Promise<TestKeys> {
     passphrase,
     authorizedKeys: `${plain.public}\n${encrypted.public}`,
   };
+}
+
+/**
+ * An ed25519 key pair that ssh2 can read back. About 1 in 256 of the pairs ssh2 generates cannot
+ * be (it strips a leading zero byte of the public key; ssh2 issues 1390 and 1513): generate again.
+ */
+function parseableKeyPair(
+  options: Parameters<typeof utils.generateKeyPairSync>[1],
+): ReturnType<typeof utils.generateKeyPairSync> {
+  for (;;) {
+    const pair = utils.generateKeyPairSync('ed25519', options);
+    const passphrase = (options as { passphrase?: string }).passphrase;
+    const readable = [utils.parseKey(pair.private, passphrase), utils.parseKey(pair.public)];
+    if (!readable.some((key) => key instanceof Error)) return pair;
+  }
 }
 
 /**
