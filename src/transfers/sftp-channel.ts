@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import type { SFTPWrapper, Stats, TransferOptions as Ssh2TransferOptions } from 'ssh2';
+import type { SFTPWrapper, Stats } from 'ssh2';
 
 /** Requests in flight per file and bytes per request: OpenSSH's sftp-server takes up to 256 KiB. */
 const REQUESTS_IN_FLIGHT = 32;
@@ -18,11 +18,14 @@ export interface RemoteDirEntry {
 export class SftpChannel {
   private readonly whenClosed: Promise<void>;
   private isClosed = false;
+  /** The requests made and not answered yet; the channel's close fails them. */
+  private readonly unanswered = new Set<(error: Error | undefined) => void>();
 
   constructor(readonly sftp: SFTPWrapper) {
     this.whenClosed = new Promise((resolve) =>
       sftp.once('close', () => {
         this.isClosed = true;
+        for (const settle of [...this.unanswered]) settle(channelClosed());
         resolve();
       }),
     );
@@ -103,8 +106,9 @@ export class SftpChannel {
   }
 
   /**
-   * Uploads with many requests in flight (ssh2's fastPut), then gives the file `mode` (explicitly,
-   * so the server's umask does not apply); `onBytes` sees the running total.
+   * Uploads with many writes in flight, then gives the file `mode` (explicitly, so the server's
+   * umask does not apply); `onBytes` sees the running total. Like {@link download} it settles only
+   * once every local read has, and closes the local file itself, also after a stop.
    */
   async upload(
     local: string,
@@ -112,9 +116,25 @@ export class SftpChannel {
     mode: number,
     onBytes: (done: number) => void,
   ): Promise<void> {
-    const options: Ssh2TransferOptions = { ...parallelism(), step: (done) => onBytes(done) };
-    await this.call((done) => this.sftp.fastPut(local, remote, options, done));
-    // After the upload, not with it: fastPut sets no mode on an empty file.
+    const file = await open(local, 'r');
+    try {
+      const sizeBytes = (await file.stat()).size;
+      const handle = await this.call<Buffer>((done) => this.sftp.open(remote, 'w', done));
+      try {
+        let doneBytes = 0;
+        await inRanges(sizeBytes, async (position, length) => {
+          const buffer = Buffer.allocUnsafe(length);
+          const { bytesRead } = await file.read(buffer, 0, length, position);
+          if (bytesRead === 0) return;
+          await this.call((done) => this.sftp.write(handle, buffer, 0, bytesRead, position, done));
+          onBytes((doneBytes += bytesRead));
+        });
+      } finally {
+        await this.call((done) => this.sftp.close(handle, done)).catch(() => undefined);
+      }
+    } finally {
+      await file.close();
+    }
     await this.chmod(remote, mode);
   }
 
@@ -135,23 +155,10 @@ export class SftpChannel {
     try {
       const handle = await this.call<Buffer>((done) => this.sftp.open(remote, 'r', done));
       try {
-        let next = 0;
-        const worker = async (): Promise<void> => {
-          while (next < sizeBytes) {
-            const position = next;
-            const length = Math.min(REQUEST_BYTES, sizeBytes - position);
-            next += length;
-            const copied = await this.copyRange(handle, file, position, length);
-            onBytes((doneBytes += copied));
-          }
-        };
-        const workers = Math.max(
-          1,
-          Math.min(REQUESTS_IN_FLIGHT, Math.ceil(sizeBytes / REQUEST_BYTES)),
-        );
-        const results = await Promise.allSettled(Array.from({ length: workers }, worker));
-        const failure = results.find((result) => result.status === 'rejected');
-        if (failure) throw failure.reason;
+        await inRanges(sizeBytes, async (position, length) => {
+          const copied = await this.copyRange(handle, file, position, length);
+          onBytes((doneBytes += copied));
+        });
       } finally {
         await this.call((done) => this.sftp.close(handle, done)).catch(() => undefined);
       }
@@ -162,14 +169,23 @@ export class SftpChannel {
   }
 
   /**
-   * One request. ssh2 fails the requests in flight when the channel closes, but leaves a request
-   * made after that unanswered: such a request fails at once.
+   * One request. ssh2 fails the requests in flight when the channel's input ends, but leaves a
+   * request made after that unanswered: such a request fails at once when the channel is closed,
+   * and when it closes.
    */
   private call<T = void>(
     start: (done: (error: Error | null | undefined, value: T) => void) => void,
   ): Promise<T> {
-    if (this.isClosed) return Promise.reject(new Error('the SFTP channel is closed'));
-    return call(start);
+    if (this.isClosed) return Promise.reject(channelClosed());
+    return new Promise<T>((resolve, reject) => {
+      const settle = (error: Error | undefined, value?: T): void => {
+        if (!this.unanswered.delete(settle)) return;
+        if (error) reject(error);
+        else resolve(value as T);
+      };
+      this.unanswered.add(settle);
+      call(start).then((value) => settle(undefined, value), settle);
+    });
   }
 
   /** Channel ended, or the server's sftp-server exited: it will not touch a file any more. */
@@ -209,8 +225,31 @@ export function sftpCode(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-function parallelism(): Ssh2TransferOptions {
-  return { concurrency: REQUESTS_IN_FLIGHT, chunkSize: REQUEST_BYTES };
+function channelClosed(): Error {
+  return new Error('the SFTP channel is closed');
+}
+
+/**
+ * Runs `copy` over `sizeBytes` in ranges of {@link REQUEST_BYTES}, {@link REQUESTS_IN_FLIGHT} at
+ * once; settles once every copy has, failing with the first failure.
+ */
+async function inRanges(
+  sizeBytes: number,
+  copy: (position: number, length: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < sizeBytes) {
+      const position = next;
+      const length = Math.min(REQUEST_BYTES, sizeBytes - position);
+      next += length;
+      await copy(position, length);
+    }
+  };
+  const workers = Math.max(1, Math.min(REQUESTS_IN_FLIGHT, Math.ceil(sizeBytes / REQUEST_BYTES)));
+  const results = await Promise.allSettled(Array.from({ length: workers }, worker));
+  const failure = results.find((result) => result.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
 function call<T = void>(
