@@ -233,6 +233,27 @@ export type ImageBuildErrorCode =
 /** Building an image failed; `details.operation` names the step. */
 export class ImageBuildError extends DockerError<ImageBuildErrorCode> {}
 
+/** Codes of {@link FixtureError}. */
+export type FixtureErrorCode =
+  | 'FIXTURE_UNKNOWN_REFERENCE'
+  | 'FIXTURE_CYCLE'
+  | 'FIXTURE_SCOPE_VIOLATION'
+  | 'FIXTURE_INVALID'
+  | 'FIXTURE_IMAGE_MISSING'
+  | 'FIXTURE_FETCH_FAILED'
+  | 'FIXTURE_CONTAINER_EXITED'
+  | 'FIXTURE_NOT_READY'
+  | 'FIXTURE_NAME_REQUIRED'
+  | 'FIXTURE_NAME_TAKEN'
+  | 'FIXTURE_NOT_OURS'
+  | 'FIXTURE_DECLARATIONS';
+
+/**
+ * A Docker fixture is declared wrongly (an unknown reference, a cycle, a scope violation) or
+ * could not be set up (a missing image, a container that exited or never became ready).
+ */
+export class FixtureError extends DockerError<FixtureErrorCode> {}
+
 /**
  * The reservation gate refused: resources the lab needs are not held by the user
  * (`RESERVATION_MISSING`), or the reservation backend failed (`RESERVATION_BACKEND`, fail closed).

@@ -19,6 +19,10 @@ export interface ImageInfo {
   sizeBytes: number;
   /** When it was made, as the engine's RFC 3339 timestamp, e.g. `2024-05-01T10:00:00.5Z`. */
   createdAt: string;
+  /** Operating system it runs on, e.g. `linux`. */
+  os: string;
+  /** Processor architecture it runs on, e.g. `amd64`. */
+  architecture: string;
 }
 
 /** Splits `repo:tag` (the repo may contain a registry port) into its parts. */
@@ -51,6 +55,8 @@ export async function inspectImage(
       labels: raw.Config?.Labels ?? {},
       sizeBytes: raw.Size,
       createdAt: raw.Created,
+      os: raw.Os,
+      architecture: raw.Architecture,
     };
   } catch (error) {
     if (engineStatusOf(error) === 404) return undefined;
@@ -71,6 +77,8 @@ interface RawImage {
   RepoTags?: string[];
   Size: number;
   Created: string;
+  Os: string;
+  Architecture: string;
   Config?: { Labels?: Record<string, string> | null };
 }
 

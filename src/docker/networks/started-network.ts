@@ -8,6 +8,14 @@ export interface NetworkSpec {
   name: string;
   /** No route out of the network: members reach only each other. @default false */
   internal?: boolean;
+  /** Network driver. @default 'bridge' */
+  driver?: string;
+  /** Address range, e.g. `10.77.0.0/24`. @default one the engine picks */
+  subnet?: string;
+  /** Gateway inside `subnet`. @default the engine's choice */
+  gateway?: string;
+  /** Labels besides the ownership labels. */
+  labels?: Record<string, string>;
   /** Why it exists, recorded in the `otto.purpose` label. @default 'network' */
   purpose?: string;
   /** `kept`: left alone when this process ends (see {@link Lifetime}). @default 'process' */
@@ -31,10 +39,14 @@ export class StartedNetwork {
   ) {}
 
   /**
-   * Creates a bridge network with ownership labels. Unless its lifetime is `kept`, this
-   * process's watchdog removes it if the process ends without stopping it.
+   * Creates a network (a bridge unless `driver` says otherwise) with ownership labels. Unless its
+   * lifetime is `kept`, this process's watchdog removes it if the process ends without stopping it.
    */
-  static async start(engine: EngineClient, spec: NetworkSpec): Promise<StartedNetwork> {
+  static async start(
+    engine: EngineClient,
+    spec: NetworkSpec,
+    signal?: AbortSignal,
+  ): Promise<StartedNetwork> {
     const lifetime = spec.lifetime ?? 'process';
     if (lifetime === 'process') trackOwnedResources(engine);
     const created = await engine.json<{ Id: string }>({
@@ -42,12 +54,19 @@ export class StartedNetwork {
       path: '/networks/create',
       body: {
         Name: spec.name,
-        Driver: 'bridge',
+        Driver: spec.driver ?? 'bridge',
         Internal: spec.internal ?? false,
         CheckDuplicate: true,
-        Labels: ownershipLabels(spec.purpose ?? 'network', {}, { lifetime }),
+        IPAM: spec.subnet
+          ? { Driver: 'default', Config: [{ Subnet: spec.subnet, Gateway: spec.gateway }] }
+          : undefined,
+        Labels: {
+          ...(spec.labels ?? {}),
+          ...ownershipLabels(spec.purpose ?? 'network', {}, { lifetime }),
+        },
       },
       okStatus: [201],
+      signal,
     });
     return new StartedNetwork(engine, created.Id, spec.name);
   }
@@ -61,15 +80,27 @@ export class StartedNetwork {
     });
   }
 
-  /** Removes the network; idempotent. Containers still on it must be stopped first. */
+  /** Takes a container off the network; `force` also when its endpoint is half gone. */
+  async disconnect(containerId: string, force = false): Promise<void> {
+    await this.engine.json({
+      method: 'POST',
+      path: `/networks/${this.id}/disconnect`,
+      body: { Container: containerId, Force: force },
+    });
+  }
+
+  /**
+   * Removes the network; idempotent. Containers still on it must leave first; a removal the
+   * engine refused may be tried again.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
-    this.stopped = true;
     try {
       await this.engine.json({ method: 'DELETE', path: `/networks/${this.id}`, okStatus: [204] });
     } catch (error) {
       if (engineStatusOf(error) !== 404) throw error;
     }
+    this.stopped = true;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

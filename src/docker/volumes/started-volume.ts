@@ -32,13 +32,19 @@ export class StartedVolume {
     readonly engine: EngineClient,
     /** Volume name (a volume's id). */
     readonly name: string,
+    /** Its labels as the engine reports them: another owner's when the name existed already. */
+    readonly labels: Record<string, string>,
   ) {}
 
   /** Creates the volume. The engine returns an existing volume of that name as it is. */
-  static async create(engine: EngineClient, spec: VolumeSpec = {}): Promise<StartedVolume> {
+  static async create(
+    engine: EngineClient,
+    spec: VolumeSpec = {},
+    signal?: AbortSignal,
+  ): Promise<StartedVolume> {
     const lifetime = spec.lifetime ?? 'process';
     if (lifetime === 'process') trackOwnedResources(engine);
-    const created = await engine.json<{ Name: string }>({
+    const created = await engine.json<{ Name: string; Labels?: Record<string, string> | null }>({
       method: 'POST',
       path: '/volumes/create',
       body: {
@@ -50,14 +56,17 @@ export class StartedVolume {
         },
       },
       okStatus: [200, 201],
+      signal,
     });
-    return new StartedVolume(engine, created.Name);
+    return new StartedVolume(engine, created.Name, created.Labels ?? {});
   }
 
-  /** Removes the volume; idempotent. Containers using it must be removed first. */
+  /**
+   * Removes the volume; idempotent. Containers using it must be removed first; a removal the engine
+   * refused may be tried again.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
-    this.stopped = true;
     try {
       await this.engine.json({
         method: 'DELETE',
@@ -67,6 +76,7 @@ export class StartedVolume {
     } catch (error) {
       if (engineStatusOf(error) !== 404) throw error;
     }
+    this.stopped = true;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
