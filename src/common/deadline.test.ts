@@ -46,6 +46,20 @@ describe('waitUntil', () => {
     expect(clock.sleeps).toEqual([50, 50]);
   });
 
+  it('backs off by the factor up to the longest pause', async () => {
+    const clock = createFakeClock();
+    let calls = 0;
+    await waitUntil(() => Promise.resolve(++calls === 6 ? true : undefined), {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      backoffFactor: 2,
+      maxIntervalMs: 100,
+      what: 'the thing',
+      clock,
+    });
+    expect(clock.sleeps).toEqual([20, 40, 80, 100, 100]);
+  });
+
   it('times out with what it waited for and the last error as cause', async () => {
     const clock = createFakeClock();
     const failure = new Error('connection refused');

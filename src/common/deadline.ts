@@ -199,8 +199,12 @@ function throwIfAborted(deadline: Deadline, what: string): void {
 export interface WaitOptions {
   /** Give up after this many milliseconds, with a {@link TimeoutError} (`WAIT_TIMEOUT`). */
   timeoutMs: number;
-  /** Pause between checks, in milliseconds. @default 100 */
+  /** Pause between checks, in milliseconds (the first one, with `backoffFactor`). @default 100 */
   intervalMs?: number;
+  /** Each pause is this many times the one before, up to `maxIntervalMs`. @default 1 (no backoff) */
+  backoffFactor?: number;
+  /** The longest pause with `backoffFactor`. @default 1000 */
+  maxIntervalMs?: number;
   /** What is being waited for, for the timeout message, e.g. `the engine at /var/run/docker.sock`. */
   what: string;
   /** Time source for the deadline and the pauses; tests pass a fake one. @default the system clock */
@@ -226,6 +230,7 @@ export async function waitUntil<T>(
   const clock = options.clock ?? SYSTEM_CLOCK;
   using deadline = new Deadline({ timeoutMs: options.timeoutMs, signal: options.signal, clock });
   let lastError: unknown;
+  let intervalMs = options.intervalMs ?? 100;
   for (;;) {
     throwIfAborted(deadline, options.what);
     try {
@@ -242,7 +247,9 @@ export async function waitUntil<T>(
         { cause: lastError },
       );
     }
-    const pauseMs = Math.min(options.intervalMs ?? 100, options.timeoutMs - deadline.elapsedMs());
+    const pauseMs = Math.min(intervalMs, options.timeoutMs - deadline.elapsedMs());
     await clock.sleep(pauseMs, options.signal).catch(() => undefined);
+    if (options.backoffFactor)
+      intervalMs = Math.min(intervalMs * options.backoffFactor, options.maxIntervalMs ?? 1000);
   }
 }

@@ -36,6 +36,11 @@ export type Lifetime = 'process' | 'kept';
 export interface OwnershipOptions {
   /** How long the resource lives. @default 'process' */
   lifetime?: Lifetime;
+  /**
+   * The process whose end removes it (lifetime `process`): another than this one for resources
+   * shared by a run's workers, which the run's main process owns. @default this process
+   */
+  owner?: ProcessIdentity;
 }
 
 /** Identifies this process's run: every resource it creates carries it. */
@@ -54,9 +59,9 @@ export function ownershipLabels(
   return {
     [OWNER_LABEL]: OWNER_VALUE,
     [RUN_LABEL]: RUN_ID,
-    [PROCESS_LABEL]: `${process.pid}@${process.env.HOSTNAME ?? 'local'}`,
+    [PROCESS_LABEL]: `${options.owner?.pid ?? process.pid}@${process.env.HOSTNAME ?? 'local'}`,
     [PURPOSE_LABEL]: purpose,
-    ...identityLabels(currentIdentity()),
+    ...identityLabels(options.owner ?? currentIdentity()),
     ...extra,
     [LIFETIME_LABEL]: options.lifetime ?? extra[LIFETIME_LABEL] ?? 'process',
   };

@@ -24,7 +24,7 @@ import {
 } from './run-test.js';
 import { describeExpectFailure } from './soft-expect.js';
 import { SuiteRuntime } from './suite-runtime.js';
-import { workerVitest, type WorkerVitest } from './worker-vitest.js';
+import { workerVitest, type WorkerVitest } from '../common/worker-vitest.js';
 
 /**
  * Suites: named groups of tests that `otto test <Suite>` runs on Vitest, with typed options that

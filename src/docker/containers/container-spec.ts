@@ -1,5 +1,6 @@
 import { ConfigError } from '../../errors.js';
 import { lifetimeOf, ownershipLabels } from '../labels.js';
+import type { ProcessIdentity } from '../ownership/process-identity.js';
 
 /** A port of a container published on the machine. */
 export interface PublishedPort {
@@ -56,6 +57,28 @@ export interface ContainerSpec {
   workingDir?: string;
   /** Host name inside the container. @default the first 12 characters of the container id */
   hostname?: string;
+  /** DNS servers of the container. @default the engine's */
+  dns?: string[];
+  /** Extra `/etc/hosts` lines, `name:address`. */
+  extraHosts?: string[];
+  /** A health check replacing the image's; `test: ['NONE']` turns the image's off. */
+  healthcheck?: HealthcheckSpec;
+  /** The process whose end removes it (see `OwnershipOptions.owner`). @default this process */
+  owner?: ProcessIdentity;
+}
+
+/** A container health check, as `HEALTHCHECK` in a Dockerfile. */
+export interface HealthcheckSpec {
+  /** `['CMD', argv...]`, `['CMD-SHELL', 'command']` or `['NONE']`. */
+  test: string[];
+  /** Time between checks. @default the engine's (30 s) */
+  intervalMs?: number;
+  /** Time one check may take. @default the engine's (30 s) */
+  timeoutMs?: number;
+  /** Failures in a row that make it unhealthy. @default the engine's (3) */
+  retries?: number;
+  /** Time after start during which failures do not count. @default the engine's (0) */
+  startPeriodMs?: number;
 }
 
 /** Turns a spec into the engine's container-create body (ownership labels always included). */
@@ -79,24 +102,43 @@ export function toCreateBody(spec: ContainerSpec): Record<string, unknown> {
     Env: Object.entries(spec.env ?? {}).map(([key, value]) => `${key}=${value}`),
     Labels: {
       ...(spec.labels ?? {}),
-      ...ownershipLabels(spec.purpose ?? 'container', {}, { lifetime: lifetimeOf(spec.labels) }),
+      ...ownershipLabels(
+        spec.purpose ?? 'container',
+        {},
+        { lifetime: lifetimeOf(spec.labels), owner: spec.owner },
+      ),
     },
     ExposedPorts: exposed,
     User: spec.user,
     WorkingDir: spec.workingDir,
     Hostname: spec.hostname,
     ...(spec.openStdin ? { OpenStdin: true, StdinOnce: false } : {}),
+    Healthcheck: spec.healthcheck ? toHealthcheck(spec.healthcheck) : undefined,
     HostConfig: {
       PortBindings: bindings,
       Binds: spec.binds,
       Privileged: spec.privileged ?? false,
       Init: spec.init,
       NetworkMode: spec.network,
+      Dns: spec.dns,
+      ExtraHosts: spec.extraHosts,
     },
     // The network mode joins the network; an endpoint entry is needed only for aliases.
     NetworkingConfig:
       spec.network && spec.networkAliases?.length
         ? { EndpointsConfig: { [spec.network]: { Aliases: spec.networkAliases } } }
         : undefined,
+  };
+}
+
+/** The engine's health check: durations in nanoseconds. */
+function toHealthcheck(check: HealthcheckSpec): Record<string, unknown> {
+  const nanoseconds = (ms: number | undefined) => (ms === undefined ? undefined : ms * 1_000_000);
+  return {
+    Test: check.test,
+    Interval: nanoseconds(check.intervalMs),
+    Timeout: nanoseconds(check.timeoutMs),
+    Retries: check.retries,
+    StartPeriod: nanoseconds(check.startPeriodMs),
   };
 }

@@ -19,7 +19,21 @@ export interface ContainerState {
   ports: Record<string, number>;
   /** Address of the container on each network it joined. */
   networks: Record<string, string>;
+  /** The engine's word for its state. */
+  status: ContainerStatus;
+  /** What its health check says; undefined without a health check. */
+  health: 'starting' | 'healthy' | 'unhealthy' | undefined;
+  /** Every binding of each published port: `"22/tcp"` → host ports (IPv4 and IPv6 may differ). */
+  portBindings: Record<string, number[]>;
+  /** Process id of the main process in the engine's PID namespace; 0 when it does not run. */
+  pid: number;
+  /** When the main process last started (RFC 3339, the engine's clock). */
+  startedAt: string;
 }
+
+/** The states the engine reports for a container. */
+export type ContainerStatus =
+  'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
 /**
  * A container that otto-ts created and started. `stop()` removes it (and its anonymous volumes);
@@ -50,7 +64,7 @@ export class StartedContainer {
     const query = spec.name ? { name: spec.name } : undefined;
     const body = toCreateBody(spec);
     if ((body.Labels as Record<string, string>)[LIFETIME_LABEL] === 'process')
-      trackOwnedResources(engine);
+      trackOwnedResources(engine, spec.owner);
     const created = await engine.json<{ Id: string }>({
       method: 'POST',
       path: '/containers/create',
@@ -122,24 +136,8 @@ export class StartedContainer {
   }
 
   /** The container's whole log so far: stdout, stderr, and both in order. */
-  async output(): Promise<{ stdout: string; stderr: string; output: string }> {
-    const response = await this.engine.stream({
-      method: 'GET',
-      path: `/containers/${this.id}/logs`,
-      query: { stdout: true, stderr: true },
-    });
-    const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[], output: [] as Buffer[] };
-    const demux = createFrameDemuxer((stream, payload) => {
-      chunks[stream].push(Buffer.from(payload));
-      chunks.output.push(Buffer.from(payload));
-    });
-    for await (const chunk of response) demux(chunk as Buffer);
-    const text = (list: Buffer[]): string => Buffer.concat(list).toString('utf8');
-    return {
-      stdout: text(chunks.stdout),
-      stderr: text(chunks.stderr),
-      output: text(chunks.output),
-    };
+  async output(): Promise<ContainerOutput> {
+    return readContainerOutput(this.engine, this.id);
   }
 
   /** The container's whole log so far, stdout and stderr in order. */
@@ -159,13 +157,85 @@ export class StartedContainer {
   }
 }
 
+/** A container's log: stdout, stderr, and both in order, as UTF-8. */
+export interface ContainerOutput {
+  stdout: string;
+  stderr: string;
+  output: string;
+}
+
+/**
+ * Reads a container's log so far (a container made without a TTY), running or not; `tailLines`
+ * keeps only the last lines of each stream.
+ */
+export async function readContainerOutput(
+  engine: EngineClient,
+  id: string,
+  options: { tailLines?: number; signal?: AbortSignal } = {},
+): Promise<ContainerOutput> {
+  const response = await engine.stream({
+    method: 'GET',
+    path: `/containers/${id}/logs`,
+    query: { stdout: true, stderr: true, tail: options.tailLines ?? 'all' },
+    signal: options.signal,
+  });
+  const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[], output: [] as Buffer[] };
+  const demux = createFrameDemuxer((stream, payload) => {
+    chunks[stream].push(Buffer.from(payload));
+    chunks.output.push(Buffer.from(payload));
+  });
+  for await (const chunk of response) demux(chunk as Buffer);
+  const text = (list: Buffer[]): string => Buffer.concat(list).toString('utf8');
+  return { stdout: text(chunks.stdout), stderr: text(chunks.stderr), output: text(chunks.output) };
+}
+
+/** Joins a container (created or running) to a network, optionally under aliases. */
+export async function connectNetwork(
+  engine: EngineClient,
+  containerId: string,
+  network: string,
+  options: { aliases?: string[]; signal?: AbortSignal } = {},
+): Promise<void> {
+  await engine.json({
+    method: 'POST',
+    path: `/networks/${encodeURIComponent(network)}/connect`,
+    body: { Container: containerId, EndpointConfig: { Aliases: options.aliases ?? [] } },
+    signal: options.signal,
+  });
+}
+
+/** Takes a container off a network at once (`Force`), e.g. to cut it off in a partition test. */
+export async function disconnectNetwork(
+  engine: EngineClient,
+  containerId: string,
+  network: string,
+): Promise<void> {
+  await engine.json({
+    method: 'POST',
+    path: `/networks/${encodeURIComponent(network)}/disconnect`,
+    body: { Container: containerId, Force: true },
+  });
+}
+
 /** Inspects a container into our own {@link ContainerState}. */
-export async function inspectContainer(engine: EngineClient, id: string): Promise<ContainerState> {
-  const raw = await engine.json<RawContainer>({ method: 'GET', path: `/containers/${id}/json` });
+export async function inspectContainer(
+  engine: EngineClient,
+  id: string,
+  signal?: AbortSignal,
+): Promise<ContainerState> {
+  const raw = await engine.json<RawContainer>({
+    method: 'GET',
+    path: `/containers/${id}/json`,
+    signal,
+  });
   const ports: Record<string, number> = {};
+  const portBindings: Record<string, number[]> = {};
   for (const [key, bindings] of Object.entries(raw.NetworkSettings.Ports ?? {})) {
-    const hostPort = bindings?.[0]?.HostPort;
-    if (hostPort) ports[key] = Number(hostPort);
+    const hostPorts = (bindings ?? []).map((binding) => Number(binding.HostPort)).filter(Boolean);
+    if (hostPorts.length === 0) continue;
+    ports[key] = hostPorts[0]!;
+    // IPv4 and IPv6 bindings of one port usually share the host port: list each once.
+    portBindings[key] = [...new Set(hostPorts)];
   }
   const networks: Record<string, string> = {};
   for (const [name, network] of Object.entries(raw.NetworkSettings.Networks ?? {}))
@@ -177,13 +247,25 @@ export async function inspectContainer(engine: EngineClient, id: string): Promis
     exitCode: raw.State.ExitCode,
     ports,
     networks,
+    status: raw.State.Status,
+    health: raw.State.Health?.Status,
+    portBindings,
+    pid: raw.State.Pid ?? 0,
+    startedAt: raw.State.StartedAt ?? '',
   };
 }
 
 interface RawContainer {
   Id: string;
   Name: string;
-  State: { Running: boolean; ExitCode: number };
+  State: {
+    Running: boolean;
+    ExitCode: number;
+    Status: ContainerStatus;
+    Pid?: number;
+    StartedAt?: string;
+    Health?: { Status: 'starting' | 'healthy' | 'unhealthy' };
+  };
   NetworkSettings: {
     Ports?: Record<string, Array<{ HostIp: string; HostPort: string }> | null>;
     Networks?: Record<string, { IPAddress: string }>;

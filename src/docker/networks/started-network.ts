@@ -1,5 +1,6 @@
 import { engineStatusOf, type EngineClient } from '../engine/engine-client.js';
 import { ownershipLabels, type Lifetime } from '../labels.js';
+import type { ProcessIdentity } from '../ownership/process-identity.js';
 import { trackOwnedResources } from '../ownership/watchdog.js';
 
 /** What a network should be. */
@@ -19,6 +20,8 @@ export interface NetworkSpec {
   /** Why it exists, recorded in the `otto.purpose` label. @default 'network' */
   purpose?: string;
   /** `kept`: left alone when this process ends (see {@link Lifetime}). @default 'process' */
+  /** The process whose end removes it (see `OwnershipOptions.owner`). @default this process */
+  owner?: ProcessIdentity;
   lifetime?: Lifetime;
 }
 
@@ -38,6 +41,11 @@ export class StartedNetwork {
     readonly name: string,
   ) {}
 
+  /** A network otto-ts created earlier (a reused or run-wide fixture's), by its id and name. */
+  static existing(engine: EngineClient, id: string, name: string): StartedNetwork {
+    return new StartedNetwork(engine, id, name);
+  }
+
   /**
    * Creates a network (a bridge unless `driver` says otherwise) with ownership labels. Unless its
    * lifetime is `kept`, this process's watchdog removes it if the process ends without stopping it.
@@ -48,7 +56,7 @@ export class StartedNetwork {
     signal?: AbortSignal,
   ): Promise<StartedNetwork> {
     const lifetime = spec.lifetime ?? 'process';
-    if (lifetime === 'process') trackOwnedResources(engine);
+    if (lifetime === 'process') trackOwnedResources(engine, spec.owner);
     const created = await engine.json<{ Id: string }>({
       method: 'POST',
       path: '/networks/create',
@@ -62,7 +70,7 @@ export class StartedNetwork {
           : undefined,
         Labels: {
           ...(spec.labels ?? {}),
-          ...ownershipLabels(spec.purpose ?? 'network', {}, { lifetime }),
+          ...ownershipLabels(spec.purpose ?? 'network', {}, { lifetime, owner: spec.owner }),
         },
       },
       okStatus: [201],

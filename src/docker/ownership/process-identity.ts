@@ -40,6 +40,16 @@ export function currentIdentity(): ProcessIdentity {
 }
 
 /**
+ * The identity of another process of this machine and pid namespace (the parent of a test worker,
+ * say), or undefined when it no longer runs.
+ */
+export function identityOfPid(pid: number): ProcessIdentity | undefined {
+  const startTicks = readStartTicks(pid);
+  if (!startTicks) return undefined;
+  return { ...currentIdentity(), pid: String(pid), startTicks };
+}
+
+/**
  * Whether the process `owner` names is still running, seen from `local` (this process). Another
  * machine or pid namespace: `unknown`. Same machine, another boot: `dead`. Otherwise alive while
  * its pid exists with the same start time and is not a zombie.

@@ -19,27 +19,35 @@ import { currentIdentity, type ProcessIdentity } from './process-identity.js';
 /** Environment variable that turns the watchdog off when set to `off` (or `0`). */
 export const WATCHDOG_ENV = 'OTTO_WATCHDOG';
 
-let watchdog: ChildProcess | undefined;
-const trackedEngines = new Set<string>();
+/** One watchdog per owner (this process, or the run whose shared resources this one made). */
+const watchdogs = new Map<string, { child: ChildProcess; engines: Set<string> }>();
 
 /**
- * Makes sure this process's watchdog runs and watches `engine`. Cheap after the first call for an
- * engine; never waits for the watchdog. An engine no other process can reach (a connection
+ * Makes sure a watchdog for `owner` (this process unless a run's shared resources are meant)
+ * runs and watches `engine`; it removes the owner's resources once the owner is gone and this
+ * process has ended. Cheap after the first call for an engine; never waits for the watchdog. An engine no other process can reach (a connection
  * factory without `reach`) is not watched: `otto docker clean` removes its leftovers.
  * @example trackOwnedResources(engine); // before creating a container with lifetime `process`
  */
-export function trackOwnedResources(engine: EngineClient): void {
+export function trackOwnedResources(
+  engine: EngineClient,
+  owner: ProcessIdentity = currentIdentity(),
+): void {
   if (isWatchdogDisabled() || !engine.reach) return;
   const key = reachKey(engine.reach);
-  if (trackedEngines.has(key)) return;
-  watchdog ??= spawnWatchdog(currentIdentity());
-  watchdog.stdin?.write(encodeReach(engine.reach));
-  trackedEngines.add(key);
+  const ownerKey = `${owner.pid}:${owner.startTicks}`;
+  let watchdog = watchdogs.get(ownerKey);
+  if (watchdog?.engines.has(key)) return;
+  watchdog ??= { child: spawnWatchdog(owner), engines: new Set() };
+  watchdogs.set(ownerKey, watchdog);
+  watchdog.child.stdin?.write(encodeReach(engine.reach));
+  watchdog.engines.add(key);
 }
 
-/** The pid of this process's watchdog, once it was started (for diagnostics and tests). */
+/** The pid of this process's own watchdog, once it was started (for diagnostics and tests). */
 export function watchdogPid(): number | undefined {
-  return watchdog?.pid;
+  const self = currentIdentity();
+  return watchdogs.get(`${self.pid}:${self.startTicks}`)?.child.pid;
 }
 
 /** True when `OTTO_WATCHDOG` turns the watchdog off. */

@@ -1,5 +1,6 @@
 import { engineStatusOf, type EngineClient } from '../engine/engine-client.js';
 import { ownershipLabels, type Lifetime } from '../labels.js';
+import type { ProcessIdentity } from '../ownership/process-identity.js';
 import { trackOwnedResources } from '../ownership/watchdog.js';
 
 /** What a named volume should be. */
@@ -11,6 +12,8 @@ export interface VolumeSpec {
   /** Why it exists, recorded in the `otto.purpose` label. @default 'volume' */
   purpose?: string;
   /** `kept`: left alone when this process ends (see {@link Lifetime}). @default 'process' */
+  /** The process whose end removes it (see `OwnershipOptions.owner`). @default this process */
+  owner?: ProcessIdentity;
   lifetime?: Lifetime;
   /** Labels besides the ownership labels. */
   labels?: Record<string, string>;
@@ -36,6 +39,11 @@ export class StartedVolume {
     readonly labels: Record<string, string>,
   ) {}
 
+  /** A volume otto-ts created earlier (a reused or run-wide fixture's), by its name. */
+  static existing(engine: EngineClient, name: string, labels: Record<string, string>): StartedVolume {
+    return new StartedVolume(engine, name, labels);
+  }
+
   /** Creates the volume. The engine returns an existing volume of that name as it is. */
   static async create(
     engine: EngineClient,
@@ -43,7 +51,7 @@ export class StartedVolume {
     signal?: AbortSignal,
   ): Promise<StartedVolume> {
     const lifetime = spec.lifetime ?? 'process';
-    if (lifetime === 'process') trackOwnedResources(engine);
+    if (lifetime === 'process') trackOwnedResources(engine, spec.owner);
     const created = await engine.json<{ Name: string; Labels?: Record<string, string> | null }>({
       method: 'POST',
       path: '/volumes/create',
@@ -52,7 +60,7 @@ export class StartedVolume {
         Driver: spec.driver ?? 'local',
         Labels: {
           ...(spec.labels ?? {}),
-          ...ownershipLabels(spec.purpose ?? 'volume', {}, { lifetime }),
+          ...ownershipLabels(spec.purpose ?? 'volume', {}, { lifetime, owner: spec.owner }),
         },
       },
       okStatus: [200, 201],
