@@ -31,6 +31,10 @@ export const TEST_FLAGS = defineOptions({
     help: 'least pass rate, in percent, of a stable test',
   },
   results: { type: 'string', help: 'JUnit XML path (default: <output dir>/junit.xml)' },
+  reuseContainers: {
+    type: 'boolean',
+    help: 'keep Docker fixtures between runs and reuse them while their spec is unchanged (they need names)',
+  },
 });
 
 /** Values of {@link TEST_FLAGS}. */
@@ -40,6 +44,7 @@ export interface TestFlagValues {
   duration?: number;
   threshold: number;
   results?: string;
+  reuseContainers?: boolean;
 }
 
 /** The flags and short flags of a suite's options that are `otto test`'s own. */

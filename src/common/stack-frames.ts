@@ -24,10 +24,19 @@ export function stackFrames(stack: string | undefined): StackFrame[] {
   return frames;
 }
 
-/** The first frame outside `ownDir` (otto-ts itself) and every package's `node_modules`. */
-export function userFrameOf(stack: string | undefined, ownDir: string): StackFrame | undefined {
+/**
+ * The first frame outside `ownDir` (otto-ts itself: one folder, or several, such as a module's
+ * `dist/` folder and the `src/` one a test runner's source maps show instead) and every
+ * package's `node_modules`.
+ */
+export function userFrameOf(
+  stack: string | undefined,
+  ownDir: string | readonly string[],
+): StackFrame | undefined {
+  const own = typeof ownDir === 'string' ? [ownDir] : ownDir;
   return stackFrames(stack).find(
-    (frame) => !frame.file.startsWith(ownDir) && !frame.file.includes('/node_modules/'),
+    (frame) =>
+      !own.some((dir) => frame.file.startsWith(dir)) && !frame.file.includes('/node_modules/'),
   );
 }
 

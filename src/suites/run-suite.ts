@@ -192,7 +192,10 @@ async function runVitest(options: RunSuiteOptions, config: SuiteRunConfig, repor
       hookTimeout: 0,
       passWithNoTests: true,
       attachmentsDir: join(options.outputDir, 'attachments'),
-      alias: [{ find: /^otto-ts$/, replacement: OTTO_ENTRY }],
+      alias: [
+        { find: /^otto-ts$/, replacement: OTTO_ENTRY },
+        { find: /^otto-ts\/(vitest|playwright)$/, replacement: join(dirname(OTTO_ENTRY), '$1.js') },
+      ],
       server: { deps: { external: [OTTO_DIST] } },
     },
     { cacheDir: options.cacheDir },

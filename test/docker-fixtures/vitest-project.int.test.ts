@@ -43,7 +43,14 @@ async function runProject(files: string[], env: Record<string, string> = {}) {
   );
   const result = await runChild(
     process.execPath,
-    [VITEST, 'run', ...files, '--reporter=default', '--reporter=json', `--outputFile.json=${reportPath}`],
+    [
+      VITEST,
+      'run',
+      ...files,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${reportPath}`,
+    ],
     {
       cwd: root,
       env: {
@@ -60,7 +67,11 @@ async function runProject(files: string[], env: Record<string, string> = {}) {
     testResults: Array<{ name: string; assertionResults: AssertionResult[] }>;
   };
   const tests = report.testResults.flatMap((file) => file.assertionResults);
-  return { ...result, tests, byTitle: (title: string) => tests.find((test) => test.title === title) };
+  return {
+    ...result,
+    tests,
+    byTitle: (title: string) => tests.find((test) => test.title === title),
+  };
 }
 
 /** The containers, networks and volumes the project's runs made, still in the engine. */
@@ -73,7 +84,10 @@ async function leftovers(): Promise<string[]> {
       path: kind === 'containers' ? '/containers/json' : `/${kind}`,
       query: { all: true, filters },
     });
-    const items = kind === 'volumes' ? ((listed as { Volumes: unknown[] }).Volumes ?? []) : (listed as unknown[]);
+    const items =
+      kind === 'volumes'
+        ? ((listed as { Volumes: unknown[] }).Volumes ?? [])
+        : (listed as unknown[]);
     for (const item of items as Array<{ Names?: string[]; Name?: string }>)
       names.push(`${kind}: ${item.Names?.[0] ?? item.Name}`);
   }
@@ -91,7 +105,10 @@ async function expectNothingLeft(): Promise<void> {
 describe('Docker fixtures under plain Vitest', () => {
   it('set up seed 003 environment: ports, restart, a seeded volume on an internal network', async () => {
     const run = await runProject(['tests/seed.test.ts']);
-    expect(run.tests.map((test) => [test.title, test.status]), run.stdout + run.stderr).toEqual([
+    expect(
+      run.tests.map((test) => [test.title, test.status]),
+      run.stdout + run.stderr,
+    ).toEqual([
       ['a container with a published port is ready when the test starts', 'passed'],
       ['works again after a restart', 'passed'],
       ['a seeded volume on an internal network', 'passed'],
@@ -102,19 +119,45 @@ describe('Docker fixtures under plain Vitest', () => {
 
   it('lets a file override a value, and the container using it follows', async () => {
     const run = await runProject(['tests/override.test.ts']);
-    expect(run.tests.map((test) => [test.title, test.status]), run.stdout + run.stderr).toEqual([
-      ['the overridden value reaches the container that uses it', 'passed'],
+    expect(
+      run.tests.map((test) => [test.title, test.status]),
+      run.stdout + run.stderr,
+    ).toEqual([['the overridden value reaches the container that uses it', 'passed']]);
+  });
+
+  it('runs tests once per variant of a fixture', async () => {
+    const run = await runProject(['tests/variants.test.ts']);
+    expect(
+      run.tests.map((test) => [test.title, test.status]),
+      run.stdout + run.stderr,
+    ).toEqual([
+      ['serves the english greeting', 'passed'],
+      ['serves the german greeting', 'passed'],
     ]);
+  });
+
+  it('reports every problem of a declaration set at once, with where each was declared', async () => {
+    const run = await runProject(['tests/bad-declarations.test.ts']);
+    expect(run.exitCode).toBe(1);
+    const output = run.stdout + run.stderr;
+    expect(output).toContain('FixtureError: The fixture declarations have 3 problems:');
+    expect(output).toMatch(
+      /"api" at tests\/bad-declarations\.test\.ts:6:8 refers to "\{busyboxx\.id\}" in image, but no fixture is named "busyboxx"; closest: "busybox"\./,
+    );
+    expect(output).toMatch(
+      /The fixtures form a cycle: "first" \(tests\/bad-declarations\.test\.ts:7:10\) → "second" \(tests\/bad-declarations\.test\.ts:8:11\) → "first"\./,
+    );
+    expect(output).toMatch(
+      /The worker fixture "shared" at tests\/bad-declarations\.test\.ts:10:11 uses the test fixture "net" in networks\[0\]: a fixture may use only fixtures that live at least as long\./,
+    );
   });
 
   it('gives each test its own container, each file one, and the whole run one across workers', async () => {
     const run = await runProject(['tests/scopes-a.test.ts', 'tests/scopes-b.test.ts']);
-    expect(run.tests.map((test) => test.status), run.stdout + run.stderr).toEqual([
-      'passed',
-      'passed',
-      'passed',
-      'passed',
-    ]);
+    expect(
+      run.tests.map((test) => test.status),
+      run.stdout + run.stderr,
+    ).toEqual(['passed', 'passed', 'passed', 'passed']);
     const runIds = (await readFile(join(base, 'run-ids.txt'), 'utf8')).trim().split('\n');
     expect(runIds).toHaveLength(4);
     expect(new Set(runIds).size).toBe(1);
@@ -133,7 +176,9 @@ describe('Docker fixtures under plain Vitest', () => {
     ]);
     expect(Object.values(logs)).toContain('web serves hello');
     // The reporters show them with the test, as its console output.
-    expect(run.stdout + run.stderr).toMatch(/logs of fixture web \(container [\w-]+\):\nweb serves hello/);
+    expect(run.stdout + run.stderr).toMatch(
+      /logs of fixture web \(container [\w-]+\):\nweb serves hello/,
+    );
     await expectNothingLeft();
   });
 });

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { REUSE_ENV } from '../../fixtures/sharing.js';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { relative, resolve } from 'node:path';
@@ -52,6 +53,8 @@ export async function testCommand(
   if (run.markers !== undefined)
     checkMarkerExpression(run.markers, found.suite.name, found.suite.tags);
   const stability = stabilityOf(run);
+  // The suite's workers inherit it: their Docker fixtures are then reused.
+  if (run.reuseContainers) process.env[REUSE_ENV] = '1';
   const invocation = await Invocation.start(options, {
     command: 'test',
     name: found.suite.name,
