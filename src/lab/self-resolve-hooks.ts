@@ -1,6 +1,7 @@
 /**
  * Module hooks for user modules (see user-modules.ts), running before the TypeScript loader's:
- * `otto-ts` resolves as usual, and to the running otto-ts when the user's folder does not have
+ * `otto-ts` (and `otto-ts/vitest`, `otto-ts/playwright`) resolves as usual, and to the running
+ * otto-ts when the user's folder does not have
  * it; a user's `.ts` file outside node_modules is an ES module even when no package.json says
  * `"type": "module"` (init modules are written with import and export).
  */
@@ -17,14 +18,14 @@ type NextResolve = (specifier: string, context: ResolveContext) => Promise<Resol
 
 const USER_TYPESCRIPT = /^file:(?!.*\/node_modules\/).*\.tsx?$/;
 
-let self = '';
+let entries: Record<string, string> = {};
 
-/** Receives the URL of the running otto-ts entry point. */
-export function initialize(data: { self: string }): void {
-  self = data.self;
+/** Receives the URLs of the running otto-ts's entry points (`otto-ts`, `otto-ts/vitest`...). */
+export function initialize(data: { entries: Record<string, string> }): void {
+  entries = data.entries;
 }
 
-/** Falls back to the running otto-ts for `otto-ts` when normal resolution fails. */
+/** Falls back to the running otto-ts for its entry points when normal resolution fails. */
 export async function resolve(
   specifier: string,
   context: ResolveContext,
@@ -34,7 +35,8 @@ export async function resolve(
     const resolved = await next(specifier, context);
     return USER_TYPESCRIPT.test(resolved.url) ? { ...resolved, format: 'module' } : resolved;
   } catch (error) {
-    if (specifier !== 'otto-ts' || self === '') throw error;
-    return { url: self, shortCircuit: true };
+    const url = entries[specifier];
+    if (url === undefined) throw error;
+    return { url, shortCircuit: true };
   }
 }

@@ -227,16 +227,28 @@ function ensureTypescript(): Promise<void> {
   return typescriptReady;
 }
 
+/** The entry points of otto-ts a user module may import without installing it. */
+const SELF_ENTRIES: Readonly<Record<string, string>> = {
+  'otto-ts': 'index.js',
+  'otto-ts/vitest': 'vitest.js',
+  'otto-ts/playwright': 'playwright.js',
+};
+
 /** Lets user modules import 'otto-ts' without installing it (see the file comment). */
 function ensureSelfResolve(): void {
   if (selfResolveReady) return;
   selfResolveReady = true;
   const hooks = new URL('./self-resolve-hooks.js', import.meta.url);
-  const self = new URL('../index.js', import.meta.url).href;
+  const entries = Object.fromEntries(
+    Object.entries(SELF_ENTRIES).map(([specifier, file]) => [
+      specifier,
+      new URL(`../${file}`, import.meta.url).href,
+    ]),
+  );
   // Only the built package has a JavaScript hooks file next to it; from sources, skip.
   if (!hooks.pathname.endsWith('/dist/lab/self-resolve-hooks.js')) return;
-  register(hooks, { data: { self } });
-  selfResolveForRequire(fileURLToPath(self));
+  register(hooks, { data: { entries } });
+  selfResolveForRequire(entries);
 }
 
 /**
@@ -245,7 +257,7 @@ function ensureSelfResolve(): void {
  * them through `Module._resolveFilename`, the one place to send `otto-ts` to the running copy
  * (Node 20.19 and later load an ES module from `require`).
  */
-function selfResolveForRequire(entry: string): void {
+function selfResolveForRequire(entries: Record<string, string>): void {
   const loader = Module as unknown as {
     _resolveFilename: (request: string, ...rest: unknown[]) => string;
   };
@@ -254,7 +266,8 @@ function selfResolveForRequire(entry: string): void {
     try {
       return original.call(this, request, ...rest);
     } catch (error) {
-      if (request === 'otto-ts') return entry;
+      const url = entries[request];
+      if (url !== undefined) return fileURLToPath(url);
       throw error;
     }
   };
