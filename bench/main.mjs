@@ -6,6 +6,7 @@ const BENCHMARKS = {
   cli: './cli.mjs',
   docker: './docker.mjs',
   suites: './suites.mjs',
+  fixtures: './fixtures.mjs',
 };
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

@@ -18,6 +18,7 @@ export {
   TransferError,
   DockerError,
   ImageBuildError,
+  FixtureError,
   ReservationError,
   InstructionError,
   TestFailure,
@@ -31,6 +32,7 @@ export {
   type TransferErrorCode,
   type DockerErrorCode,
   type ImageBuildErrorCode,
+  type FixtureErrorCode,
   type InstructionErrorCode,
   type TestFailureCode,
 } from './errors.js';
@@ -130,6 +132,7 @@ export {
   type Suite,
   type SuiteApi,
   type SuiteSpec,
+  type SuiteFixtureValues,
   type SuiteTestContext,
 } from './suites/define-suite.js';
 export {

@@ -12,4 +12,4 @@
  * test('answers', async ({ api }) => { const { host, port } = api.getAddr('8080/tcp'); ... });
  */
 export * from './fixtures/public-api.js';
-export { dockerTest, vitestFixtures } from './fixtures/vitest-adapter.js';
+export { dockerTest, vitestFixtures, type VitestFixtures } from './fixtures/vitest-adapter.js';

@@ -114,6 +114,16 @@ describe('the public API', () => {
     expect(missing).toEqual([]);
   }, 120_000);
 
+  it.for(['src/vitest.ts', 'src/playwright.ts'])(
+    'has JSDoc on every export of %s and on the public members of its classes and interfaces',
+    { timeout: 120_000 },
+    (entry) => {
+      const { exportCount, missing } = undocumentedApi(ROOT, join(ROOT, entry));
+      expect(exportCount).toBeGreaterThan(20);
+      expect(missing).toEqual([]);
+    },
+  );
+
   it('names undocumented exports, members, parameter properties and statics, not private ones', async () => {
     const dir = await makeTempDir('otto-api-docs-');
     await writeFile(join(dir, 'thing.ts'), FIXTURE_MODULE);

@@ -60,7 +60,7 @@ export interface SuiteTestContext<S extends OptionSpecs = OptionSpecs> {
 }
 
 /** The declaration of a suite. */
-export interface SuiteSpec<S extends OptionSpecs> {
+export interface SuiteSpec<S extends OptionSpecs, F extends object = object> {
   /** The name `otto test` takes: letters, digits, `-` and `_`, starting with a letter. */
   name: string;
   /** One line for `--list-suites` and `--help`. */
@@ -73,7 +73,16 @@ export interface SuiteSpec<S extends OptionSpecs> {
   timeout?: number;
   /** Time each hook (`t.beforeAll`, `t.afterAll`, `t.beforeEach`, `t.afterEach`) may take, in ms. @default 600000 */
   hookTimeout?: number;
+  /**
+   * Fixtures the tests receive besides otto's, as Vitest's `test.extend` takes them: Docker
+   * fixtures from `vitestFixtures(set)` of `otto-ts/vitest`, say. (Vitest takes fixtures that
+   * outlive a test only outside a `describe`: here, not from `t.test.extend`.)
+   */
+  fixtures?: F;
 }
+
+/** The values a suite's `fixtures` give its tests (typed by `vitestFixtures`). */
+export type SuiteFixtureValues<F> = F extends { readonly __values?: infer V } ? V : object;
 
 /** A declared suite (see {@link defineSuite}). */
 export interface Suite<S extends OptionSpecs = OptionSpecs> {
@@ -92,9 +101,9 @@ export interface Suite<S extends OptionSpecs = OptionSpecs> {
 type HookFn = (...args: never[]) => unknown;
 
 /** What the body of a suite declares its tests with. */
-export interface SuiteApi<S extends OptionSpecs> {
-  /** Vitest's `test` (with `.for`, `.skip`, `.only`, `.extend`...), whose context also has {@link SuiteTestContext}. `.each` is refused: use `.for`. */
-  test: TestAPI<SuiteTestContext<S>>;
+export interface SuiteApi<S extends OptionSpecs, F extends object = object> {
+  /** Vitest's `test` (with `.for`, `.skip`, `.only`, `.extend`...), whose context also has {@link SuiteTestContext} and the suite's fixtures. `.each` is refused: use `.for`. */
+  test: TestAPI<SuiteTestContext<S> & SuiteFixtureValues<F>>;
   /** Vitest's `describe`, for groups within the suite. */
   describe: SuiteAPI;
   /** Runs once before the suite's tests (setup), within the suite's hook timeout. */
@@ -139,10 +148,10 @@ export interface SuiteApi<S extends OptionSpecs> {
  *   },
  * );
  */
-export function defineSuite<const S extends OptionSpecs = Record<never, never>>(
-  spec: SuiteSpec<S>,
-  body: (t: SuiteApi<S>) => void | Promise<void>,
-): Suite<S> {
+export function defineSuite<
+  const S extends OptionSpecs = Record<never, never>,
+  F extends object = object,
+>(spec: SuiteSpec<S, F>, body: (t: SuiteApi<S, F>) => void | Promise<void>): Suite<S> {
   checkSpec(spec);
   const suite: Suite<S> = {
     [SUITE]: true,
@@ -203,11 +212,11 @@ function checkSpec(spec: SuiteSpec<OptionSpecs>): void {
     );
 }
 
-function registerInWorker<S extends OptionSpecs>(
+function registerInWorker<S extends OptionSpecs, F extends object>(
   vitest: WorkerVitest,
   suite: Suite<S>,
-  spec: SuiteSpec<S>,
-  body: (t: SuiteApi<S>) => void | Promise<void>,
+  spec: SuiteSpec<S, F>,
+  body: (t: SuiteApi<S, F>) => void | Promise<void>,
 ): void {
   const config = vitest.inject(RUN_CONFIG_KEY as never) as SuiteRunConfig | undefined;
   // `otto test` runs one suite: the others of its file declare nothing.
@@ -222,6 +231,8 @@ function registerInWorker<S extends OptionSpecs>(
   const runtime = new SuiteRuntime(suite.name, config, values);
   const testTimeout = spec.timeout ?? DEFAULT_TEST_TIMEOUT_MS;
   const hookTimeout = spec.hookTimeout ?? DEFAULT_TEST_TIMEOUT_MS;
+  // Extended here, outside the suite's describe: Vitest refuses longer-lived fixtures inside one.
+  const base = spec.fixtures ? vitest.test.extend(spec.fixtures as never) : vitest.test;
   vitest.describe(suite.name, async () => {
     await runtime.prepare();
     // Registered first: with Vitest's default hook order, the pool closes after the user's cleanup.
@@ -239,7 +250,9 @@ function registerInWorker<S extends OptionSpecs>(
         vitest[kind](wrapped as never, 0);
       };
     await body({
-      test: wrapTestApi(vitest.test, runtime, testTimeout) as TestAPI<SuiteTestContext<S>>,
+      test: wrapTestApi(base, runtime, testTimeout) as TestAPI<
+        SuiteTestContext<S> & SuiteFixtureValues<F>
+      >,
       describe: vitest.describe,
       beforeAll: hook('beforeAll'),
       afterAll: hook('afterAll'),

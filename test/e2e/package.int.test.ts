@@ -20,7 +20,7 @@ const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const PUBLIC_VALUES = [
   'AbortedError', 'BASE_IMAGE_KINDS', 'BUSYBOX_IMAGE', 'ClosedError', 'CommandError',
   'ComposeServiceHost', 'ComposeStack', 'ConfigError', 'ConnectionError', 'ContainerHost',
-  'DEBIAN_RECIPE', 'DockerError', 'EngineClient', 'ImageBuildError', 'InstructionError',
+  'DEBIAN_RECIPE', 'DockerError', 'EngineClient', 'FixtureError', 'ImageBuildError', 'InstructionError',
   'LabHostPool', 'LocalHost', 'OttoError', 'ReservationError', 'RunResult', 'SILENT_LOGGER',
   'SshHost', 'StartedContainer', 'StartedNetwork', 'StartedVolume', 'TestFailure', 'TimeoutError',
   'TransferError', 'buildImage', 'buildRepoImages', 'composeDown', 'composeProjectName',
@@ -44,7 +44,7 @@ const PUBLIC_TYPES = [
   'DockerErrorCode', 'EngineClientOptions', 'EngineEndpoint', 'EngineRequest', 'EngineStatus',
   'EngineVersion', 'EnsureCachedImageOptions', 'EnsureEngineOptions', 'EnumOptionSpec',
   'ErrorDetails', 'ExpectOptions', 'ExpectRule', 'FanOutOptions', 'Host', 'HostDefaults',
-  'HostKeyPolicy', 'HostOptions', 'HostOutcome', 'HostSession', 'ImageBuildErrorCode', 'ImageInfo',
+  'HostKeyPolicy', 'HostOptions', 'HostOutcome', 'HostSession', 'FixtureErrorCode', 'ImageBuildErrorCode', 'ImageInfo',
   'ImportImageOptions', 'Instruction', 'InstructionContext', 'InstructionErrorCode',
   'InstructionOutcome', 'InstructionSpec', 'InteractOptions', 'Lab', 'LabFileHost', 'LabHostEntry',
   'LabHostPoolOptions', 'LabNoOptions', 'LabProtocolOptions', 'LabSshOptions', 'LabToolchain',
@@ -56,7 +56,7 @@ const PUBLIC_TYPES = [
   'RepoImageResult', 'RepoReservationSettings', 'RepoSettings', 'ReservationBackend',
   'ResourceKind', 'ResourceStatus', 'RunContainerOptions', 'RunOptions', 'ShellCommand',
   'SshHostOptions', 'SshTarget', 'SshTransferKind', 'SshTunnels', 'Status', 'StringOptionSpec',
-  'Suite', 'SuiteApi', 'SuiteSpec', 'SuiteTestContext', 'SweepOptions', 'SweepReport',
+  'Suite', 'SuiteApi', 'SuiteFixtureValues', 'SuiteSpec', 'SuiteTestContext', 'SweepOptions', 'SweepReport',
   'TestFailureCode', 'TimeoutErrorCode', 'TransferErrorCode', 'TransferOptions',
   'TransferProgress', 'TransferResult', 'TransferredFile', 'TransportKind', 'VolumeSpec',
   'WaitOptions',
@@ -225,14 +225,16 @@ describe('the packed package in a consumer project', () => {
       ],
       consumerDir,
     );
-    expect(ran.exitCode, ran.stderr).toBe(0);
-    expect(ran.stdout).toMatch(/✓ typed options .*\n.*✓ case a .*\n.*✓ case b /s);
-    expect(ran.stdout).toMatch(/\nConsumerSuite: 3 passed \(3 tests\) in \S+\n$/);
+    expect(ran.exitCode, ran.stdout + ran.stderr).toBe(0);
+    expect(ran.stdout).toMatch(
+      /✓ typed options .*\n.*✓ a container fixture .*\n.*✓ case a .*\n.*✓ case b /s,
+    );
+    expect(ran.stdout).toMatch(/\nConsumerSuite: 4 passed \(4 tests\) in \S+\n$/);
     const [outputDir] = await readdir(join(xdir, 'test'));
     const out = join(xdir, 'test', outputDir!);
     expect(await readFile(join(out, 'tests/typed_options/word.txt'), 'utf8')).toBe('router hello');
     expect(await readFile(join(out, 'tests/case_b/case.txt'), 'utf8')).toBe('b 1');
-    expect(await readFile(join(out, 'junit.xml'), 'utf8')).toContain('tests="3" failures="0"');
+    expect(await readFile(join(out, 'junit.xml'), 'utf8')).toContain('tests="4" failures="0"');
   });
 
   it('declares exactly the public API', () => {

@@ -20,9 +20,9 @@ export interface NetworkSpec {
   /** Why it exists, recorded in the `otto.purpose` label. @default 'network' */
   purpose?: string;
   /** `kept`: left alone when this process ends (see {@link Lifetime}). @default 'process' */
+  lifetime?: Lifetime;
   /** The process whose end removes it (see `OwnershipOptions.owner`). @default this process */
   owner?: ProcessIdentity;
-  lifetime?: Lifetime;
 }
 
 /**

@@ -12,9 +12,9 @@ export interface VolumeSpec {
   /** Why it exists, recorded in the `otto.purpose` label. @default 'volume' */
   purpose?: string;
   /** `kept`: left alone when this process ends (see {@link Lifetime}). @default 'process' */
+  lifetime?: Lifetime;
   /** The process whose end removes it (see `OwnershipOptions.owner`). @default this process */
   owner?: ProcessIdentity;
-  lifetime?: Lifetime;
   /** Labels besides the ownership labels. */
   labels?: Record<string, string>;
 }

@@ -5,6 +5,22 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineOptions, defineSuite } from 'otto-ts';
+import {
+  container,
+  defineFixtures,
+  image,
+  vitestFixtures,
+  type FixtureContainer,
+} from 'otto-ts/vitest';
+
+// Docker fixtures from the package's otto-ts/vitest, typed, given to the suite's tests.
+const fixtures = defineFixtures({ busybox: image('otto/busybox:latest') }).extend({
+  web: container({
+    image: ({ busybox }) => busybox.id,
+    command: ['httpd', '-f', '-p', '8080'],
+    ports: { '8080/tcp': null },
+  }),
+});
 
 const repoOptions = defineOptions({
   device: { type: 'enum', choices: ['router', 'switch'], default: 'router' },
@@ -16,6 +32,7 @@ export default defineSuite(
     help: 'Typed options, folders and soft checks.',
     options: { ...repoOptions, word: { type: 'string', default: 'hi' } },
     tags: ['quick'],
+    fixtures: vitestFixtures(fixtures),
   },
   (t) => {
     t.test('typed options', { tags: ['quick'] }, async ({ options, testDir }) => {
@@ -23,6 +40,13 @@ export default defineSuite(
       const word: string = options.word;
       await writeFile(join(testDir, 'word.txt'), `${device} ${word}`);
       t.expect(word.length > 0, 'a word is given');
+    });
+    t.test('a container fixture', async ({ web }) => {
+      const container: FixtureContainer = web;
+      const { port } = container.getAddr('8080/tcp');
+      t.expect(port > 0, 'its port is published');
+      const said = (await container.run('echo up')).only().output;
+      t.expect(said.trim() === 'up', `it runs commands (said ${JSON.stringify(said)})`);
     });
     t.test.for(['a', 'b'])('case %s', async (name, { testDir, iteration }) => {
       const count: number = iteration;
