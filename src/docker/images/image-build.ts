@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { ImageBuildError } from '../../errors.js';
+import { AbortedError, ImageBuildError } from '../../errors.js';
 import { engineStatusOf, type ByteSource, type EngineClient } from '../engine/engine-client.js';
 import { messageError, readEngineMessages } from '../engine/json-messages.js';
 import type { ProgressListener } from '../../common/progress.js';
@@ -133,5 +133,17 @@ function stepFailure(
       operation: `Step ${step.number}/${step.total} : ${step.instruction}`,
       outputTail: steps.outputTail() || undefined,
     },
+  );
+}
+
+/** The error of a build stopped by its caller's signal: the engine stops it, nothing is tagged. */
+export function buildAborted(
+  engine: EngineClient,
+  subject: string,
+  signal: AbortSignal,
+): AbortedError {
+  return new AbortedError(
+    `Aborted building ${subject} on the engine at ${engine.endpoint.url}: the engine stops the build, nothing was tagged.`,
+    { transport: engine.endpoint.url, operation: 'build', cause: signal.reason },
   );
 }

@@ -1,10 +1,9 @@
-import { AbortedError } from '../../errors.js';
 import type { ProgressListener } from '../../common/progress.js';
 import type { EngineClient } from '../engine/engine-client.js';
 import { imageLabels } from '../labels.js';
 import { packBuildContext, readBuildContext, type BuildContext } from './build-context.js';
 import { ensureCachedImage } from './cached-image.js';
-import { buildImage } from './image-build.js';
+import { buildAborted, buildImage } from './image-build.js';
 import { hashImageRecipe, recipeRefsOf, type ImageRecipe } from './image-recipe.js';
 
 /** Options of {@link buildImageRecipe}. */
@@ -100,9 +99,6 @@ async function runBuild(
     });
   } catch (error) {
     if (!options.signal?.aborted) throw error;
-    throw new AbortedError(
-      `Aborted building ${recipe.subject} on the engine at ${engine.endpoint.url}: the engine stops the build, nothing was tagged.`,
-      { transport: engine.endpoint.url, operation: 'build', cause: options.signal.reason },
-    );
+    throw buildAborted(engine, recipe.subject, options.signal);
   }
 }

@@ -40,7 +40,11 @@ export class StartedVolume {
   ) {}
 
   /** A volume otto-ts created earlier (a reused or run-wide fixture's), by its name. */
-  static existing(engine: EngineClient, name: string, labels: Record<string, string>): StartedVolume {
+  static existing(
+    engine: EngineClient,
+    name: string,
+    labels: Record<string, string>,
+  ): StartedVolume {
     return new StartedVolume(engine, name, labels);
   }
 
