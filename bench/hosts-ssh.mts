@@ -2,7 +2,7 @@
 // server: the test bed's sshd published on 127.0.0.1, user otto, key login. (Not an sshd for
 // root on this machine: a login shell that sources a heavy ~/.bashrc would swamp every figure.)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SshHost } from '../src/hosts/ssh-host.ts';
@@ -74,6 +74,7 @@ export async function benchSsh(): Promise<void> {
     await host.close();
     await scpHost.close();
     await testbed.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
