@@ -295,3 +295,24 @@ export type TestFailureCode = 'EXPECT_FAILED' | 'TEST_UNSTABLE';
  * than the threshold (`TEST_UNSTABLE`).
  */
 export class TestFailure extends OttoError<TestFailureCode> {}
+
+/** Codes of {@link MonitorError}. */
+export type MonitorErrorCode =
+  | 'MONITOR_DB_LOCKED'
+  | 'MONITOR_DB_INVALID'
+  | 'MONITOR_DB_MISSING'
+  | 'MONITOR_IMPORT_INVALID'
+  | 'MONITOR_OPTIONS'
+  | 'MONITOR_NO_HOSTS'
+  | 'MONITOR_LISTEN_FAILED'
+  | 'MONITOR_PARSER_INVALID'
+  | 'MONITOR_STOPPED'
+  | 'MONITOR_UNKNOWN_EVENT'
+  | 'MONITOR_SQLITE_UNAVAILABLE';
+
+/**
+ * The monitor could not do what was asked: its database is held by another writer, unreadable or
+ * missing, an import is not a monitor export, its options or a metric parser are invalid, no host
+ * matched, or its server could not listen.
+ */
+export class MonitorError extends OttoError<MonitorErrorCode> {}
