@@ -38,6 +38,11 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard runs in the browser (its own tsconfig.json, which the project service finds).
+    files: ['src/monitor/dashboard/**/*.ts'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',
