@@ -1,13 +1,14 @@
 /**
  * Import boundaries of otto-ts (see docs/architecture.md): dependencies point downward only.
- *   cli → suites | monitor | fixtures | instructions → lab → hosts → docker → sessions | transfers → transports → common
+ *   cli → suites | fixtures | instructions → monitor → lab → hosts → docker → sessions | transfers → transports → common
  * (hosts sits above docker because ContainerHost drives containers; lab above hosts because a lab
- * builds hosts.)
+ * builds hosts; monitor below suites because suites start monitors and mark events.)
  * Anything may import errors.ts and common/. No cycles anywhere.
  */
 const LAYERS = [
   ['cli'],
-  ['suites', 'monitor', 'fixtures', 'instructions'],
+  ['suites', 'fixtures', 'instructions'],
+  ['monitor'],
   ['lab'],
   ['hosts'],
   ['docker'],

@@ -94,6 +94,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       setExitCode(await hostCommand(globals(), id, action as 'run', args, flags));
     });
 
+  addMonitorCommand(program, setExitCode);
+
   const reservation = program
     .command('reservation')
     .description('Who the reservation gate checks as, and whether the lab is yours.');
@@ -133,6 +135,48 @@ async function unknownCommand(program: Command, name: string): Promise<Error> {
     `unknown command "${name}"${near ? `; did you mean ${near}?` : '.'} Commands: ${names.join(', ')}.`,
     { fix: 'otto --help describes them; global options come before the command.' },
   );
+}
+
+/** `otto monitor [HOSTS]`: live metrics and the dashboard, or the replay of a recording. */
+function addMonitorCommand(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command('monitor')
+    .description(
+      "Poll the lab's hosts for metrics and serve a live dashboard; or replay a recording (--file).",
+    )
+    .argument('[hosts]', 'host ids to poll, comma-separated (default: every host of the lab files)')
+    .option('--hosts <regex>', 'poll the hosts whose ids match this regular expression')
+    .option('-i, --interval <seconds>', 'tick period, at least 0.5 (default: 5)')
+    .option('--db <path>', 'record into this SQLite file (default: nothing is recorded)')
+    .option('-f, --file <path>', 'replay a recording (.db or .json): no lab, no collection')
+    .option(
+      '--export <path>',
+      'write the recording as .json or .db: at the end, or with --file at once',
+    )
+    .option('--bind <address>', 'address the dashboard listens on (default: 127.0.0.1)')
+    .option('--port <port>', 'port of the dashboard (default: 0, a free one)')
+    .option('--processes <count>', 'record the top processes of each host (default: 0)')
+    .option('-d, --duration <seconds>', 'stop after this long (default: at Ctrl-C)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Container hosts (compose services) are polled only when named or matched by --hosts: their',
+        "/proc shows the CPU and memory of the machine running their engine, not the container's.",
+        'Bound beyond loopback (--bind 0.0.0.0), the dashboard needs a random access token, which the',
+        'URL printed as "dashboard: <url>" carries.',
+        '',
+        'Examples:',
+        '  otto -l lab1 monitor web1,db1 --interval 2 --db run.db',
+        '  otto monitor --file run.db',
+        '  otto monitor --file run.db --export run.json',
+        '',
+      ].join('\n'),
+    )
+    .action(async (hosts: string | undefined, flags: Record<string, string>) => {
+      const { monitorCommand } = await import('./commands/monitor.js');
+      setExitCode(await monitorCommand(program.opts<GlobalFlags>(), hosts, flags));
+    });
 }
 
 /** `otto completion <shell>`, and the hidden `otto __complete` the scripts call on TAB. */

@@ -35,6 +35,24 @@ export const TEST_FLAGS = defineOptions({
     type: 'boolean',
     help: 'keep Docker fixtures between runs and reuse them while their spec is unchanged (they need names)',
   },
+  monitor: {
+    type: 'boolean',
+    help: 'collect metrics from the lab hosts (not container hosts) while the suite runs, with a span event per test (see otto monitor)',
+  },
+  monitorDb: {
+    type: 'string',
+    help: 'the database --monitor records into (default: <output dir>/monitor.db; implies --monitor)',
+  },
+  monitorInterval: {
+    type: 'number',
+    min: 0.5,
+    default: 1,
+    help: 'tick period of --monitor, in seconds',
+  },
+  monitorHosts: {
+    type: 'string',
+    help: 'the hosts --monitor polls: those whose ids match this regular expression, container hosts too (implies --monitor)',
+  },
 });
 
 /** Values of {@link TEST_FLAGS}. */
@@ -45,6 +63,10 @@ export interface TestFlagValues {
   threshold: number;
   results?: string;
   reuseContainers?: boolean;
+  monitor?: boolean;
+  monitorDb?: string;
+  monitorInterval?: number;
+  monitorHosts?: string;
 }
 
 /** The flags and short flags of a suite's options that are `otto test`'s own. */

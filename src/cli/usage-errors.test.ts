@@ -46,7 +46,7 @@ describe('usage errors', () => {
     expect(thrown).toMatchObject({
       code: 'UNKNOWN_COMMAND',
       message:
-        'unknown command "rnu"; did you mean "run"? Commands: run, test, host, reservation, completion, engine, image, docker, lab, demo.\n' +
+        'unknown command "rnu"; did you mean "run"? Commands: run, test, host, monitor, reservation, completion, engine, image, docker, lab, demo.\n' +
         'Fix: otto --help describes them; global options come before the command.',
     });
   });

@@ -24,6 +24,9 @@ import {
 } from './run-test.js';
 import { describeExpectFailure } from './soft-expect.js';
 import { SuiteRuntime } from './suite-runtime.js';
+import type { SuiteMonitorOptions } from './suite-monitor.js';
+import type { Monitor } from '../monitor/monitor.js';
+import type { MonitorEvent, NewMonitorEvent } from '../monitor/metric-types.js';
 import { workerVitest, type WorkerVitest } from '../common/worker-vitest.js';
 
 /**
@@ -132,6 +135,25 @@ export interface SuiteApi<S extends OptionSpecs, F extends object = object> {
   logger: Logger;
   /** The run's output directory. */
   suiteDir: string;
+  /**
+   * Starts the suite's own monitor: it polls `hosts` (default: the lab's hosts, container hosts
+   * left out) into `<suiteDir>/monitor.db` (default), serves no dashboard unless `serve` is given,
+   * and each test then draws a span on it. Stopped by {@link stopMonitor}, or after the suite's
+   * last `afterAll`. Refused while another monitor runs in this worker.
+   * @example t.beforeAll(() => t.startMonitor({ intervalMs: 1000 }));
+   */
+  startMonitor(options?: SuiteMonitorOptions): Promise<Monitor>;
+  /** Stops the suite's monitor (what is pending is stored); nothing when none runs. */
+  stopMonitor(): Promise<void>;
+  /**
+   * Adds an event (a mark, or a span with `kind: 'span'`) to the suite's own monitor, else to the
+   * run's (`otto test --monitor`), else does nothing and gives undefined.
+   * @example await t.addMonitorEvent('load starts', { color: '#1f77b4' });
+   */
+  addMonitorEvent(
+    label: string,
+    options?: Omit<NewMonitorEvent, 'label'>,
+  ): Promise<MonitorEvent | undefined>;
 }
 
 /**
@@ -275,6 +297,9 @@ function registerInWorker<S extends OptionSpecs, F extends object>(
       hosts: (pattern) => runtime.hosts(pattern),
       logger: runtime.logger,
       suiteDir: runtime.suiteDir,
+      startMonitor: (options) => runtime.monitor.start(options),
+      stopMonitor: () => runtime.monitor.stop(),
+      addMonitorEvent: (label, options) => runtime.monitor.addEvent(label, options),
     });
   });
 }

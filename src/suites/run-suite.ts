@@ -11,6 +11,7 @@ import type { Lab } from '../lab/lab.js';
 import { labSecrets } from '../lab/lab-secrets.js';
 import type { Repo } from '../lab/settings.js';
 import { consoleReporter, formatRunSummary } from './console-reporter.js';
+import { monitorReporter, type MonitorEventSink } from './monitor-reporter.js';
 import { escapeXml, formatJUnit } from './junit-report.js';
 import { makeDirs } from '../common/make-dirs.js';
 import type { FoundSuite } from './find-suites.js';
@@ -32,7 +33,8 @@ import {
 /**
  * Runs one suite on Vitest through its Node API (`otto test <Suite>`): only the suite's file, in a
  * worker that gets the run configuration through `provide`; the console reporter, Vitest's JUnit
- * reporter, then `summary.json` and (for a stability run) `stability_report.txt`.
+ * reporter, then `summary.json` and (for a stability run) `stability_report.txt`. With the run's
+ * monitor (`otto test --monitor`), each test also draws a span event on its charts.
  */
 
 /** Options of {@link runSuite}. */
@@ -57,6 +59,10 @@ export interface RunSuiteOptions {
   declarationHash?: string;
   /** Where Vite keeps its cache. */
   cacheDir: string;
+  /** The run's monitor (`otto test --monitor`): a span event per test is added to it. */
+  monitor?: MonitorEventSink;
+  /** The database the run's monitor records into, for `summary.json`. */
+  monitorDb?: string;
   signal: AbortSignal;
   out?: { write(text: string): unknown };
   err?: { write(text: string): unknown };
@@ -110,7 +116,11 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteRun> {
     color: options.color,
   });
   const startedAt = new Date();
-  const { testModules, unhandledErrors } = await runVitest(options, config, reporter);
+  const reporters: Reporter[] = [
+    reporter,
+    ...(options.monitor ? [monitorReporter(options.monitor, found.suite.name)] : []),
+  ];
+  const { testModules, unhandledErrors } = await runVitest(options, config, reporters);
   const junit = formatJUnit(
     {
       suiteName: found.suite.name,
@@ -171,7 +181,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteRun> {
   };
 }
 
-async function runVitest(options: RunSuiteOptions, config: SuiteRunConfig, reporter: Reporter) {
+async function runVitest(options: RunSuiteOptions, config: SuiteRunConfig, reporters: Reporter[]) {
   const { createVitest } = await import('vitest/node');
   const { found } = options;
   const before = SIGNALS.map((signal) => process.listeners(signal));
@@ -185,7 +195,7 @@ async function runVitest(options: RunSuiteOptions, config: SuiteRunConfig, repor
       provide: { [RUN_CONFIG_KEY]: config } as never,
       tags: found.suite.tags.map((name) => ({ name })),
       ...(options.markers !== undefined && { tagsFilter: [options.markers] }),
-      reporters: [reporter],
+      reporters,
       pool: 'forks',
       // Each test's timeout is the suite's own (see run-test.ts), which names the test and phase.
       testTimeout: 0,
@@ -292,6 +302,7 @@ function summaryOf(
       junit: run.junitPath,
       log: options.logPath,
       ...(run.stabilityPath && { stability: run.stabilityPath }),
+      ...(options.monitorDb !== undefined && { monitor: options.monitorDb }),
     },
   };
 }

@@ -12,7 +12,8 @@ import type { SuiteRuntime, TestRecord } from './suite-runtime.js';
  * How one test of a suite runs: its context gets the suite's hosts, options, logger and folders;
  * the body runs under the test's timeout (cooperative: the body's signal aborts, so host commands
  * stop, and the cleanup still runs); failed soft expectations fail it at its end; in a stability
- * run the body repeats; a failing test gets its host command log attached.
+ * run the body repeats; a failing test gets its host command log attached; on the suite's own
+ * monitor (`t.startMonitor`) it draws a span.
  */
 
 /** Test timeout when neither the test nor the suite sets one: 10 minutes. */
@@ -51,9 +52,16 @@ export async function runSuiteTest(
   if (runtime.interrupt.signal.aborted) context.skip('interrupted (Ctrl-C)');
   const id = testIdOf(context, runtime.suiteName);
   const record = runtime.startTest(context.task.id, id);
+  // A span on the suite's own monitor (t.startMonitor), when one runs.
+  const span = runtime.monitor.testStarted(id);
+  let passed = false;
   try {
     const limits = runtime.config?.stability;
-    if (!limits) return await runOnce(runtime, record, body, args, timeoutMs, 1, declaredAt);
+    if (!limits) {
+      await runOnce(runtime, record, body, args, timeoutMs, 1, declaredAt);
+      passed = true;
+      return;
+    }
     let stop = false;
     const tally = await runIterations({
       limits,
@@ -95,11 +103,13 @@ export async function runSuiteTest(
         `${counts}: stable at threshold ${limits.threshold}%`,
         'otto:stability',
       );
+    passed = true;
   } catch (error) {
     await attachCommandLog(context, record);
     throw error;
   } finally {
     runtime.endTest(record);
+    runtime.monitor.testEnded(span, passed);
   }
 }
 

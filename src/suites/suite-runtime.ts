@@ -13,6 +13,7 @@ import { labSecrets } from '../lab/lab-secrets.js';
 import { findRepos, labDirsOf } from '../lab/repos.js';
 import type { Repo } from '../lab/settings.js';
 import { ExpectCollector } from './soft-expect.js';
+import { SuiteMonitor } from './suite-monitor.js';
 import { labFromData, type SuiteRunConfig } from './run-config.js';
 
 /**
@@ -62,10 +63,15 @@ export class SuiteRuntime {
   private readonly usedDirs = new Map<string, string>();
   private readonly records: TestRecord[] = [];
   private poolValue: LabHostPool | undefined;
+  /** Hosts of the suite's monitor: connections of their own, made when it starts. */
+  private monitorPool: LabHostPool | undefined;
+  private makeMonitorPool: (() => LabHostPool) | undefined;
   private loggerValue: Logger | undefined;
   private labValue: Lab = emptyLab();
   private dirValue = '';
   private readonly onSigint = () => this.interrupt.abort(new Error('interrupted (Ctrl-C)'));
+  /** The suite's own monitor (`t.startMonitor`). */
+  readonly monitor: SuiteMonitor = new SuiteMonitor(this);
 
   constructor(
     readonly suiteName: string,
@@ -90,27 +96,33 @@ export class SuiteRuntime {
     });
     this.loggerValue = this.teeToTest(logger, masker);
     const placeholders = await composePlaceholders(repos, this.labValue);
-    const pool: LabHostPool = new LabHostPool(this.labValue, {
-      defaults: hostDefaultsOf(repos),
-      dryRun: config?.dryRun ?? false,
-      logger: this.loggerValue,
-      extraHosts: placeholderHosts(
-        placeholders,
-        this.labValue,
-        { get: (id) => pool.get(id) },
-        {
-          logger: this.loggerValue,
-        },
-      ),
-    });
-    this.poolValue = pool;
+    const makePool = () => {
+      const pool: LabHostPool = new LabHostPool(this.labValue, {
+        defaults: hostDefaultsOf(repos),
+        dryRun: config?.dryRun ?? false,
+        logger: this.loggerValue,
+        extraHosts: placeholderHosts(
+          placeholders,
+          this.labValue,
+          { get: (id) => pool.get(id) },
+          { logger: this.loggerValue },
+        ),
+      });
+      return pool;
+    };
+    this.poolValue = makePool();
+    this.makeMonitorPool = makePool;
     process.on('SIGINT', this.onSigint);
   }
 
-  /** Closes every host the suite made. */
+  /** Stops the suite's monitor if it still runs, then closes every host the suite made. */
   async close(): Promise<void> {
     process.off('SIGINT', this.onSigint);
-    await this.poolValue?.close();
+    try {
+      await this.monitor.stop();
+    } finally {
+      await Promise.all([this.poolValue?.close(), this.monitorPool?.close()]);
+    }
   }
 
   get lab(): Lab {
@@ -134,6 +146,23 @@ export class SuiteRuntime {
   hosts(pattern?: RegExp | string, signal: AbortSignal = this.interrupt.signal): Host[] {
     const pool = this.poolValue ?? notPrepared();
     return pool.all(pattern).map((host) => stoppedBy(host, signal));
+  }
+
+  /**
+   * Hosts for the suite's monitor: those matching `pattern` (container hosts too), else every
+   * host of the lab's files. They are the tests' hosts with connections of their own, whose
+   * command logging is off (a tick each second would bury the tests' logs), and no test's
+   * deadline stops them.
+   */
+  monitorHosts(pattern?: RegExp | string): Host[] {
+    this.monitorPool ??= (this.makeMonitorPool ?? notPrepared())();
+    const pool = this.monitorPool;
+    const ids = pattern !== undefined ? pool.ids(pattern) : [...this.labValue.hosts.keys()];
+    return ids.map((id) => {
+      const host = pool.get(id);
+      host.log = false;
+      return host;
+    });
   }
 
   /** Starts a record for a run of the test `taskId` named `id`. */

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ensureBaseImage } from '../../src/docker/images/base-images.js';
+import { MonitorStore } from '../../src/monitor/store/monitor-store.js';
 import { engine } from '../helpers/engine.js';
 import { OTTO_BIN, runCli } from '../helpers/run-cli.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -77,7 +78,7 @@ describe('otto demo', () => {
       '@local.demo.client | wget -qO- http://web:8080/cgi-bin/status\ndeploy: release 1.0 answers at http://web:8080/cgi-bin/status\ndeploy: ok in ',
     );
     expect(stdout).toContain(
-      `\n$ OTTO_SUT_DIRS=demo/project otto -x ${xdir} --log-level warn test DemoSuite -i 3 --threshold 60\n`,
+      `\n$ OTTO_SUT_DIRS=demo/project otto -x ${xdir} --log-level warn test DemoSuite -i 3 --threshold 60 --monitor --monitor-hosts demo\n`,
     );
     // The flaky test fails its second iteration (with where and why), and is stable at 60%.
     expect(stderr).toMatch(
@@ -108,13 +109,15 @@ describe('otto demo', () => {
           `  JUnit      ${test}/junit\\.xml`,
           `  summary    ${test}/summary\\.json`,
           `  stability  ${test}/stability_report\\.txt`,
+          `  monitor    ${test}/monitor\\.db`,
+          `  open it    otto monitor --file ${test}/monitor\\.db`,
           'demo     passed in \\S+\n$',
         ].join('\n'),
       ),
     );
     // Every path the summary names exists, and the reports say what the console said.
     const paths = [...summary.matchAll(/ (\/\S+)$/gm)].map((match) => match[1]!);
-    expect(paths).toHaveLength(5);
+    expect(paths).toHaveLength(7);
     for (const path of paths) expect(existsSync(path), path).toBe(true);
     expect(readFileSync(paths[4]!, 'utf8')).toBe(table);
     expect(readFileSync(paths[2]!, 'utf8')).toContain(
@@ -128,6 +131,18 @@ describe('otto demo', () => {
       exitCode: 0,
       counts: { total: 5, passed: 5, failed: 0, skipped: 0 },
     });
+    // The monitor recorded both containers, and a green span per test (stable ones pass).
+    using monitor = await MonitorStore.open(paths[5]!, { mode: 'read' });
+    expect(monitor.hosts().sort()).toEqual(['local.demo.client', 'local.demo.web']);
+    expect(monitor.events().map(({ label, color }) => [label, color])).toEqual(
+      [
+        'home page answers',
+        'status reports the deployed release',
+        'serves /index.html',
+        'serves /cgi-bin/status',
+        'flaky on purpose',
+      ].map((name) => [`DemoSuite > ${name}`, '#2e9e44']),
+    );
     await expectNothingLeft(project);
   });
 

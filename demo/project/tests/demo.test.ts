@@ -1,6 +1,7 @@
 // The demo's suite: `otto test DemoSuite` checks the web service of the demo stack from its client
 // container, after `otto run deploy`. `otto demo` runs it as a stability run (-i 3 --threshold 60),
-// so the report shows the deliberately flaky test: stable at 2 passes in 3, though not at 100%.
+// so the report shows the deliberately flaky test: stable at 2 passes in 3, though not at 100%;
+// and monitored (--monitor), so its database shows a span per test over the containers' metrics.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineSuite } from 'otto-ts';

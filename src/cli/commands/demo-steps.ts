@@ -10,15 +10,27 @@ import type { GlobalFlags } from '../invocation/global-options.js';
 
 /**
  * The steps of `otto demo` that are real otto commands on the demo repo (`otto run deploy`, then
- * `otto test DemoSuite` as a stability run), each printed, then run by this same CLI with its
+ * `otto test DemoSuite` as a stability run, monitored), each printed, then run by this same CLI with its
  * output on the console; and the summary of what they gave, from their output directories.
  */
 
 /** This same CLI, which the demo's steps run. */
 const OTTO_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
-/** The suite run: enough iterations for the flaky test to fail once and still be stable. */
-const SUITE_ARGS = ['DemoSuite', '-i', '3', '--threshold', '60'];
+/**
+ * The suite run: enough iterations for the flaky test to fail once and still be stable, with a
+ * monitor of the stack's containers (they are container hosts: polled only when matched).
+ */
+const SUITE_ARGS = [
+  'DemoSuite',
+  '-i',
+  '3',
+  '--threshold',
+  '60',
+  '--monitor',
+  '--monitor-hosts',
+  'demo',
+];
 
 /** What one otto command of the demo gave. */
 export interface StepResult {
@@ -167,7 +179,7 @@ interface SuiteSummary {
   counts: { total: number; passed: number };
   stability: { threshold: number } | null;
   tests: Array<{ id: string; stability?: { passed: number; total: number } }>;
-  reports: { junit: string; stability?: string };
+  reports: { junit: string; stability?: string; monitor?: string };
 }
 
 /** The suite run's outcome in one line, and its reports; undefined when it wrote none. */
@@ -182,6 +194,11 @@ async function readSuiteReport(dir: string) {
   const { counts, stability, reports } = summary;
   const paths = [`  JUnit      ${reports.junit}`, `  summary    ${summaryPath}`];
   if (reports.stability) paths.push(`  stability  ${reports.stability}`);
+  if (reports.monitor)
+    paths.push(
+      `  monitor    ${reports.monitor}`,
+      `  open it    otto monitor --file ${quotePosix(shortPath(reports.monitor))}`,
+    );
   const text = `${counts.passed}/${counts.total} tests passed${stability ? describeStability(summary.tests, stability.threshold) : ''}`;
   return { text, paths };
 }

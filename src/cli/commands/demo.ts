@@ -22,7 +22,8 @@ import {
  * `otto demo`: the built-in demo, end to end. Ensures the engine and the offline base images,
  * brings up the demo repo's compose stack (its image built unless its content hash exists), then
  * runs real otto commands on the repo: `otto run deploy` puts a status service into the web
- * container, `otto test DemoSuite` checks it as a stability run with one deliberately flaky test.
+ * container, `otto test DemoSuite` checks it as a stability run with one deliberately flaky test,
+ * while a monitor records the containers' metrics and a span per test (`--monitor`).
  * The stack comes down at the end, also after a failure or Ctrl-C, and a summary names the logs
  * and reports. Exit code 0 when every step passed, 130 after Ctrl-C, else 1.
  */

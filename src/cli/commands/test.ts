@@ -13,12 +13,14 @@ import { findSuites, type FoundSuite } from '../../suites/find-suites.js';
 import { dropSuiteCache } from '../../suites/suite-cache.js';
 import { checkMarkerExpression } from '../../suites/markers.js';
 import type { StabilityLimits } from '../../suites/run-config.js';
-import { runSuite } from '../../suites/run-suite.js';
+import { runSuite, type SuiteRun } from '../../suites/run-suite.js';
 import { resolveGlobalOptions, type GlobalFlags } from '../invocation/global-options.js';
 import { Invocation } from '../invocation/invocation.js';
 import { addOptionSet, optionSetValues } from '../option-flags.js';
 import { clashesWithTestFlags, TEST_FLAGS, type TestFlagValues } from '../test-flags.js';
 import { configureUsageErrors } from '../usage-errors.js';
+import { replayCommandOf } from '../monitor-flags.js';
+import { startTestMonitor, testMonitorPlan } from '../test-monitor.js';
 
 const { version: VERSION } = createRequire(import.meta.url)('../../../package.json') as {
   version: string;
@@ -29,6 +31,7 @@ const { version: VERSION } = createRequire(import.meta.url)('../../../package.js
  * otto test's, on either side of the name), passes the reservation gate and runs the suite on
  * Vitest. Exit code 0 only when every selected test passed (and, in a stability run, was
  * stable); 1 otherwise; 2 for usage mistakes. `otto test --list-suites` lists them by repo.
+ * With `--monitor`, a monitor records the lab's hosts meanwhile, a span per test (test-monitor.ts).
  */
 export async function testCommand(
   globalFlags: GlobalFlags,
@@ -53,6 +56,7 @@ export async function testCommand(
   if (run.markers !== undefined)
     checkMarkerExpression(run.markers, found.suite.name, found.suite.tags);
   const stability = stabilityOf(run);
+  const monitorPlan = testMonitorPlan(run);
   // The suite's workers inherit it: their Docker fixtures are then reused.
   if (run.reuseContainers) process.env[REUSE_ENV] = '1';
   const invocation = await Invocation.start(options, {
@@ -67,25 +71,33 @@ export async function testCommand(
     logger.info(
       `${found.suite.name}: running ${relative(found.repo.root, found.file)} of ${found.repo.settings.name}${describeRun(run, stability)}`,
     );
-    const result = await runSuite({
-      found,
-      values: parsed.values,
-      lab: invocation.lab,
-      repos,
-      outputDir: invocation.outputDir.path,
-      logPath: invocation.outputDir.logPath,
-      logger,
-      masker: processSecrets,
-      consoleLevel: options.logLevel,
-      color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
-      dryRun: options.dryRun,
-      ...(run.results !== undefined && { junitPath: resolve(run.results) }),
-      ...(run.markers !== undefined && { markers: run.markers }),
-      ...(stability && { stability }),
-      ...(fromCache && { declarationHash: declarationHashOf(found.suite) }),
-      cacheDir: resolve(options.xdir, '.cache', 'vite'),
-      signal,
-    });
+    const monitor =
+      monitorPlan && (await startTestMonitor(invocation, monitorPlan, found.suite.name));
+    let result: SuiteRun;
+    try {
+      result = await runSuite({
+        found,
+        values: parsed.values,
+        lab: invocation.lab,
+        repos,
+        outputDir: invocation.outputDir.path,
+        logPath: invocation.outputDir.logPath,
+        logger,
+        masker: processSecrets,
+        consoleLevel: options.logLevel,
+        color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+        dryRun: options.dryRun,
+        ...(run.results !== undefined && { junitPath: resolve(run.results) }),
+        ...(run.markers !== undefined && { markers: run.markers }),
+        ...(stability && { stability }),
+        ...(fromCache && { declarationHash: declarationHashOf(found.suite) }),
+        cacheDir: resolve(options.xdir, '.cache', 'vite'),
+        ...(monitor && { monitor: monitor.monitor, monitorDb: monitor.db }),
+        signal,
+      });
+    } finally {
+      await monitor?.stop();
+    }
     // A suite file that did not load as its cached declaration said: read the files next time.
     if (fromCache && result.results.errors.length > 0) await dropSuiteCache(options.xdir, repos);
     // Tests left out by -m count as skipped: none ran when every test was skipped.
@@ -100,6 +112,8 @@ export async function testCommand(
     logger.info(`JUnit report: ${result.junitPath}`);
     logger.info(`summary: ${result.summaryPath}`);
     if (result.stabilityPath) logger.info(`stability report: ${result.stabilityPath}`);
+    if (monitor)
+      logger.info(`monitor: ${monitor.db} (open it with: ${replayCommandOf(monitor.db)})`);
     return result.exitCode;
   });
 }

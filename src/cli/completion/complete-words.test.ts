@@ -50,6 +50,11 @@ function buildProgram(): Command {
     .option('--hop <id>', 'last hop')
     .addOption(new Option('--term <term>').choices(['ssh', 'telnet']))
     .addOption(new Option('--transfer <transfer>').choices(['scp', 'sftp', 'ftp', 'nc']));
+  program
+    .command('monitor')
+    .argument('[hosts]')
+    .option('--hosts <regex>', 'hosts matching')
+    .option('-i, --interval <seconds>', 'tick period');
   const reservation = program.command('reservation');
   reservation.command('whoami');
   reservation.command('check');
@@ -115,6 +120,7 @@ describe('completeWords: commands', () => {
       'host',
       'image',
       'lab',
+      'monitor',
       'reservation',
       'run',
       'test',
@@ -285,6 +291,17 @@ describe('completeWords: host', () => {
       'run',
     ]);
     expect(await completeWords(program, ['host', ''], 1, sources)).toEqual(['carrot', 'pepper']);
+  });
+});
+
+describe('completeWords: otto monitor', () => {
+  it('offers host ids of the lab, and more of them after a comma', async () => {
+    const sources = fakeSources();
+    expect(await complete(['-l', 'lab1', 'monitor', ''], sources)).toEqual(['alpha', 'beta']);
+    expect(await complete(['-l', 'lab1', 'monitor', 'alpha,'], sources)).toEqual(['alpha,beta']);
+    expect(await complete(['monitor', 'carrot,p'], sources)).toEqual(['carrot,pepper']);
+    expect(await complete(['monitor', '-i', '2', 'c'], sources)).toEqual(['carrot']);
+    expect(await complete(['monitor', '--h'], sources)).toEqual(['--help', '--hosts']);
   });
 });
 

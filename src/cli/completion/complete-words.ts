@@ -204,7 +204,7 @@ async function candidatesAt(
   const pending = valueFlagFor(at, current);
   if (pending) return valuesOf(at, pending, current === '=' ? '' : current, sources);
   if (at.optionsEnded || !current.startsWith('-'))
-    return startingWith(await operandsAt(at, sources), current);
+    return startingWith(await operandsAt(at, sources, current), current);
   const equals = current.indexOf('=');
   if (current.startsWith('--') && equals > 2) return inlineValuesOf(at, current, equals, sources);
   return startingWith(flagsAt(at), current);
@@ -247,9 +247,15 @@ function flagsAt(at: Position): string[] {
   return options.flatMap(namesOf);
 }
 
-async function operandsAt(at: Position, sources: CompletionSources): Promise<string[]> {
+async function operandsAt(
+  at: Position,
+  sources: CompletionSources,
+  current = '',
+): Promise<string[]> {
   const position = at.operands.length;
   const dynamic = dynamicOperand(at.command);
+  if (dynamic === 'hosts' && position === 0)
+    return hostListsOf(await sources.hostIds(at.values.get('--lab')), current);
   if (dynamic === 'instruction')
     return position === 0
       ? (await namedOf(at.command, sources)).map(({ name }) => name)
@@ -273,6 +279,13 @@ function argumentChoices(command: Command, position: number): readonly string[] 
   return argument?.argChoices ?? [];
 }
 
+/** `otto monitor web1,d` offers `web1,db1`: the ids not in the list yet, after the list's start. */
+function hostListsOf(ids: readonly string[], current: string): string[] {
+  const given = current.split(',').slice(0, -1);
+  const head = given.map((id) => `${id},`).join('');
+  return ids.filter((id) => !given.includes(id)).map((id) => `${head}${id}`);
+}
+
 /** What `otto run` and `otto test` name: instructions, or suites. */
 async function namedOf(command: Command, sources: CompletionSources): Promise<CachedInstruction[]> {
   return command.name() === 'test' ? ((await sources.suites?.()) ?? []) : sources.instructions();
@@ -280,11 +293,13 @@ async function namedOf(command: Command, sources: CompletionSources): Promise<Ca
 
 /**
  * Commands whose first operand comes from the sources: `otto run <instruction>` and
- * `otto test <suite>` (named things with flags of their own), `otto host <id>`.
+ * `otto test <suite>` (named things with flags of their own), `otto host <id>`, and
+ * `otto monitor <id>[,<id>...]`.
  */
-function dynamicOperand(command: Command): 'instruction' | 'host' | undefined {
+function dynamicOperand(command: Command): 'instruction' | 'host' | 'hosts' | undefined {
   if (!command.parent || command.parent.parent) return undefined;
   if (command.name() === 'run' || command.name() === 'test') return 'instruction';
+  if (command.name() === 'monitor') return 'hosts';
   return command.name() === 'host' ? 'host' : undefined;
 }
 

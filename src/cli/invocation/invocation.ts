@@ -101,9 +101,13 @@ export class Invocation {
 
   /**
    * Runs the command's work until it ends, fails or is interrupted, and ends the invocation (see
-   * the class comment). Returns the exit code the process exits with.
+   * the class comment). Returns the exit code the process exits with: 130 after Ctrl-C, unless
+   * `interruptEndsWork` (Ctrl-C is then the normal end of the work, as for `otto monitor`).
    */
-  async complete(work: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  async complete(
+    work: (signal: AbortSignal) => Promise<number>,
+    options: { interruptEndsWork?: boolean } = {},
+  ): Promise<number> {
     return runUntilInterrupted(
       async (signal) => {
         let exitCode: number;
@@ -112,7 +116,7 @@ export class Invocation {
         } catch (error) {
           exitCode = this.report(error);
         }
-        if (signal.aborted) exitCode = EXIT_INTERRUPTED;
+        if (signal.aborted && !options.interruptEndsWork) exitCode = EXIT_INTERRUPTED;
         await this.pool.close();
         this.end(exitCode);
         return exitCode;

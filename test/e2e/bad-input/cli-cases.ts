@@ -19,7 +19,7 @@ import {
  */
 
 const CHOICES =
-  'Commands: run, test, host, reservation, completion, engine, image, docker, lab, demo.';
+  'Commands: run, test, host, monitor, reservation, completion, engine, image, docker, lab, demo.';
 const LOG_DAYS = 'expected a whole number of days (0 keeps all)';
 
 const FLAG_CASES: BadInputCase[] = [
