@@ -7,6 +7,7 @@ const BENCHMARKS = {
   docker: './docker.mjs',
   suites: './suites.mjs',
   fixtures: './fixtures.mjs',
+  monitor: './monitor.mts',
 };
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
