@@ -21,6 +21,7 @@ export {
   FixtureError,
   ReservationError,
   InstructionError,
+  MonitorError,
   TestFailure,
   isOttoError,
   type ErrorDetails,
@@ -34,6 +35,7 @@ export {
   type ImageBuildErrorCode,
   type FixtureErrorCode,
   type InstructionErrorCode,
+  type MonitorErrorCode,
   type TestFailureCode,
 } from './errors.js';
 
@@ -135,6 +137,7 @@ export {
   type SuiteFixtureValues,
   type SuiteTestContext,
 } from './suites/define-suite.js';
+export type { SuiteMonitorOptions } from './suites/suite-monitor.js';
 export {
   defineOptions,
   type OptionSpec,
@@ -145,6 +148,42 @@ export {
   type BooleanOptionSpec,
   type EnumOptionSpec,
 } from './common/option-set.js';
+
+// Monitor: metrics of every host, recorded, served live and replayed; events marked by code.
+export {
+  Monitor,
+  MIN_INTERVAL_MS,
+  openReplay,
+  type MonitorOptions,
+  type MonitorServeOptions,
+  type Replay,
+} from './monitor/monitor.js';
+export type { ReplayOptions } from './monitor/replay.js';
+export { startMonitor, stopMonitor, addMonitorEvent } from './monitor/current-monitor.js';
+export { defineMetricParser, registerHostParsers } from './monitor/host-parsers.js';
+export type { MonitorSource } from './monitor/monitor-source.js';
+export type {
+  SeriesPlacement,
+  SeriesMeta,
+  PointDetail,
+  Sample,
+  EventDash,
+  EventSource,
+  MonitorEvent,
+  NewMonitorEvent,
+  MonitorEventPatch,
+  HostState,
+  MetricReading,
+  ParseContext,
+  MetricParser,
+} from './monitor/metric-types.js';
+export type {
+  ApiSeries,
+  MetaResponse,
+  DataQuery,
+  DataResponse,
+  StreamMessage,
+} from './monitor/api-types.js';
 
 // Docker: the engine, images built offline, containers and networks.
 export {

@@ -27,6 +27,7 @@ export type { HostState, MonitorEvent, MonitorEventPatch, NewMonitorEvent, Serie
 
 /** Series of a host, with the id the API uses for each (`<host>/<key>`). */
 export interface ApiSeries extends SeriesMeta {
+  /** `<host>/<key>`: the key of its values in {@link DataResponse} and stream samples. */
   id: string;
 }
 
@@ -40,9 +41,11 @@ export interface MetaResponse {
   hosts: string[];
   /** Last known state of each host. */
   states: HostState[];
+  /** Every series of every host, in order of first appearance. */
   series: ApiSeries[];
-  /** First and last sample time over all hosts; undefined before the first sample. */
+  /** First sample time over all hosts; undefined before the first sample. */
   fromMs?: number;
+  /** Last sample time over all hosts; undefined before the first sample. */
   toMs?: number;
   /** A title: the lab's name, the file's name. */
   title: string;
@@ -50,8 +53,11 @@ export interface MetaResponse {
 
 /** `GET /api/data`: one host's series over a time range, as columns (what uPlot draws). */
 export interface DataResponse {
+  /** The host the series are of. */
   host: string;
+  /** Start of the range answered, ms since the epoch. */
   fromMs: number;
+  /** End of the range answered, ms since the epoch. */
   toMs: number;
   /** Sample times (bucket starts when downsampled), ms. */
   timestamps: number[];
@@ -65,6 +71,7 @@ export interface DataResponse {
 
 /** Query of `GET /api/data`. */
 export interface DataQuery {
+  /** The host whose series to read. */
   host: string;
   /** @default the first sample */
   fromMs?: number;

@@ -34,6 +34,7 @@ export type PointDetail = Record<string, string | number>;
 
 /** What one tick read from one host. */
 export interface Sample {
+  /** The host read. */
   host: string;
   /** The tick's timestamp (every host of a tick shares it), ms since the epoch. */
   timestampMs: number;
@@ -53,15 +54,19 @@ export type EventSource = 'manual' | 'user' | 'auto';
 export interface MonitorEvent {
   /** Unique within a database. */
   id: string;
+  /** An instant (`mark`) or a stretch of time (`span`). */
   kind: 'mark' | 'span';
   /** When it happened or started, ms since the epoch. */
   timestampMs: number;
   /** When a span ended; undefined while a span is open, and for marks. */
   endTimestampMs?: number;
+  /** What it says on the chart. */
   label: string;
+  /** Who made it. */
   source: EventSource;
   /** CSS colour. @default '#e4572e' */
   color: string;
+  /** Line style. @default 'solid' */
   dash: EventDash;
   /** The host it concerns, when only one. */
   host?: string;
@@ -69,13 +74,21 @@ export interface MonitorEvent {
 
 /** What may be given to add an event; the rest gets defaults (now, a new id, `user`). */
 export interface NewMonitorEvent {
+  /** What it says on the chart. */
   label: string;
+  /** @default 'span' when an end is given, else 'mark' */
   kind?: 'mark' | 'span';
+  /** @default now */
   timestampMs?: number;
+  /** The end of a span; @default none (an open span, ended later) */
   endTimestampMs?: number;
+  /** @default 'user' */
   source?: EventSource;
+  /** CSS colour. @default '#e4572e' */
   color?: string;
+  /** @default 'solid' */
   dash?: EventDash;
+  /** The host it concerns, when only one. @default none */
   host?: string;
 }
 
@@ -86,8 +99,11 @@ export type MonitorEventPatch = Partial<
 
 /** Whether a host's last tick read it: a slow or unreachable host is `down` until it answers. */
 export interface HostState {
+  /** The host's id. */
   host: string;
+  /** The tick at which it changed, ms since the epoch. */
   timestampMs: number;
+  /** `up` when its last tick read it. */
   status: 'up' | 'down';
   /** Why it is down (the error's first line). */
   reason?: string;
@@ -97,9 +113,11 @@ export interface HostState {
 export interface MetricReading extends Partial<SeriesPlacement> {
   /** Series key within the host, e.g. `queue.depth`. */
   key: string;
+  /** The value read (a finite number; anything else is refused as the parser's error). */
   value: number;
   /** Legend label. @default the key */
   label?: string;
+  /** What the series is about, for filtering. @default none */
   labels?: Record<string, string>;
   /** Hover text of this point. */
   detail?: PointDetail;

@@ -32,6 +32,8 @@ const PUBLIC_VALUES = [
   'isSuite', 'joinArgv', 'labDirsOf', 'loadLab', 'parseDurationMs', 'quotePosix', 'readRepo',
   'removeContainer', 'removeImage', 'runContainer', 'runOnHosts', 'setDefaultLogger',
   'sweepDeadOwners', 'tagImage', 'waitUntil',
+  'MIN_INTERVAL_MS', 'Monitor', 'MonitorError', 'addMonitorEvent', 'defineMetricParser',
+  'openReplay', 'registerHostParsers', 'startMonitor', 'stopMonitor',
 ]; // prettier-ignore
 
 /** Every type the package exports besides the classes. */
@@ -56,10 +58,15 @@ const PUBLIC_TYPES = [
   'RepoImageResult', 'RepoReservationSettings', 'RepoSettings', 'ReservationBackend',
   'ResourceKind', 'ResourceStatus', 'RunContainerOptions', 'RunOptions', 'ShellCommand',
   'SshHostOptions', 'SshTarget', 'SshTransferKind', 'SshTunnels', 'Status', 'StringOptionSpec',
-  'Suite', 'SuiteApi', 'SuiteFixtureValues', 'SuiteSpec', 'SuiteTestContext', 'SweepOptions', 'SweepReport',
+  'Suite', 'SuiteApi', 'SuiteFixtureValues', 'SuiteMonitorOptions', 'SuiteSpec', 'SuiteTestContext', 'SweepOptions', 'SweepReport',
   'TestFailureCode', 'TimeoutErrorCode', 'TransferErrorCode', 'TransferOptions',
   'TransferProgress', 'TransferResult', 'TransferredFile', 'TransportKind', 'VolumeSpec',
   'WaitOptions',
+  'ApiSeries', 'DataQuery', 'DataResponse', 'EventDash', 'EventSource', 'HostState', 'MetaResponse',
+  'MetricParser', 'MetricReading', 'MonitorErrorCode', 'MonitorEvent', 'MonitorEventPatch',
+  'MonitorOptions', 'MonitorServeOptions', 'MonitorSource', 'NewMonitorEvent', 'ParseContext',
+  'PointDetail', 'Replay', 'ReplayOptions', 'Sample', 'SeriesMeta', 'SeriesPlacement',
+  'StreamMessage',
 ]; // prettier-ignore
 
 interface Finished {

@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import { raceDeadline } from '../common/deadline.js';
+import type { Logger } from '../common/logger.js';
+import { describePlace } from '../common/place.js';
+import { TimeoutError } from '../errors.js';
+import type { CommandResult } from '../hosts/command-result.js';
+import type { Host } from '../hosts/host.js';
+import type { HostState, MetricParser, Sample, SeriesMeta } from './metric-types.js';
+import { buildCollectCommand, parseCollectOutput } from './parsers/collect-command.js';
+import type { CounterMemory } from './parsers/counter-memory.js';
+import { toHostSample } from './tick-readings.js';
+
+/**
+ * Reads one host each tick: one `oneshot` of every parser's command (never the host's default
+ * session, which the tests use), its output parsed into a sample. It remembers the host's state
+ * and its failing parsers, so each change is logged once rather than every tick.
+ */
+
+/** What one host gave in one tick. */
+export interface HostPollResult {
+  host: string;
+  /** How long the host took to answer (or to be given up), ms. */
+  durationMs: number;
+  /** Series seen for the first time. */
+  newSeries: SeriesMeta[];
+  sample: Sample | undefined;
+  /** The host's state when it changed (its first state too). */
+  state: HostState | undefined;
+}
+
+/** Time limits of a poll. */
+export interface PollTimeouts {
+  /** The oneshot's deadline: just under the interval. */
+  pollTimeoutMs: number;
+  /** How long past it a poll that does not end is still waited for in its tick. */
+  graceMs: number;
+}
+
+type ReadOutcome = { output: string } | { down: string } | { stopped: true };
+
+/** One host's reader, for the life of a collector. */
+export class HostPoller {
+  private readonly known = new Set<string>();
+  private readonly failing = new Map<string, string>();
+  private readonly token = randomBytes(8).toString('hex');
+  private readonly command: string;
+  private status: HostState['status'] | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly host: Host,
+    private readonly parsers: readonly MetricParser[],
+    private readonly memory: CounterMemory,
+    private readonly logger: Logger,
+    private readonly timeouts: PollTimeouts,
+  ) {
+    this.command = buildCollectCommand(parsers, this.token);
+  }
+
+  /** Reads the host for the tick at `timestampMs`; never rejects. */
+  async poll(timestampMs: number, signal: AbortSignal): Promise<HostPollResult> {
+    const startMs = performance.now();
+    const outcome = await this.read(signal);
+    const result: HostPollResult = {
+      host: this.host.id,
+      durationMs: performance.now() - startMs,
+      newSeries: [],
+      sample: undefined,
+      state: undefined,
+    };
+    if ('stopped' in outcome) return result;
+    if ('down' in outcome) {
+      result.state = this.changeState(timestampMs, 'down', outcome.down);
+      return result;
+    }
+    result.state = this.changeState(timestampMs, 'up');
+    Object.assign(result, this.parse(outcome.output, timestampMs));
+    return result;
+  }
+
+  /** Resolves when no oneshot of this poller runs any more. */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+
+  private async read(signal: AbortSignal): Promise<ReadOutcome> {
+    // A oneshot that outlived its tick still runs: another one would only pile up behind it.
+    if (this.running) return { down: 'still answering an earlier tick' };
+    const work = this.host.oneshot(this.command, {
+      timeoutMs: this.timeouts.pollTimeoutMs,
+      signal,
+    });
+    const running = work.catch(() => undefined).finally(() => (this.running = undefined));
+    this.running = running;
+    const waited = await raceDeadline(
+      work,
+      this.timeouts.pollTimeoutMs + this.timeouts.graceMs,
+      signal,
+    );
+    if (waited.kind === 'aborted') return { stopped: true };
+    if (waited.kind === 'timeout') return { down: this.noAnswer() };
+    if (waited.kind === 'failed') return { down: firstLine(waited.error) };
+    return this.outcomeOf(waited.value, signal);
+  }
+
+  private outcomeOf(result: CommandResult, signal: AbortSignal): ReadOutcome {
+    if (result.status === 'error') {
+      if (signal.aborted) return { stopped: true };
+      if (result.error instanceof TimeoutError) return { down: this.noAnswer() };
+      return { down: firstLine(result.error ?? 'the command did not finish') };
+    }
+    // Parsers ignore exit statuses; no output at all with a failure means no shell ran them.
+    if (result.stdout === '' && result.exitCode !== 0) {
+      const stderr = result.stderr.trim();
+      return {
+        down: `the collect command exited with ${result.exitCode}${stderr ? `: ${firstLine(stderr)}` : ''}`,
+      };
+    }
+    return { output: result.stdout };
+  }
+
+  private parse(output: string, timestampMs: number): Pick<HostPollResult, 'newSeries' | 'sample'> {
+    const context = this.memory.contextFor(this.host.id, timestampMs);
+    const { readings, errors } = parseCollectOutput(output, this.parsers, this.token, context);
+    const converted = toHostSample(this.host.id, timestampMs, this.parsers, readings, this.known);
+    this.noteParserErrors([...errors, ...converted.invalid]);
+    return { newSeries: converted.newSeries, sample: converted.sample };
+  }
+
+  private noteParserErrors(errors: ReadonlyArray<{ parser: string; message: string }>): void {
+    const now = new Map<string, string>();
+    for (const { parser, message } of errors) if (!now.has(parser)) now.set(parser, message);
+    for (const [parser, message] of now) {
+      if (!this.failing.has(parser))
+        this.logger.warn(`Monitor: parser "${parser}" failed on ${this.place()}: ${message}`);
+    }
+    for (const parser of this.failing.keys()) {
+      if (!now.has(parser))
+        this.logger.info(`Monitor: parser "${parser}" on ${this.place()} reads again.`);
+    }
+    this.failing.clear();
+    for (const [parser, message] of now) this.failing.set(parser, message);
+  }
+
+  private changeState(
+    timestampMs: number,
+    status: HostState['status'],
+    reason?: string,
+  ): HostState | undefined {
+    const previous = this.status;
+    if (previous === status) return undefined;
+    this.status = status;
+    if (status === 'down') this.logger.warn(`Monitor: ${this.place()} is down: ${reason}.`);
+    else if (previous === 'down') this.logger.info(`Monitor: ${this.place()} answers again.`);
+    const state: HostState = { host: this.host.id, timestampMs, status };
+    if (reason !== undefined) state.reason = reason;
+    return state;
+  }
+
+  private noAnswer(): string {
+    return `no answer within ${this.timeouts.pollTimeoutMs}ms`;
+  }
+
+  private place(): string {
+    return describePlace({ host: this.host.id, kind: this.host.kind });
+  }
+}
+
+/** What every host error's first line opens with: the collect command and the host (known here). */
+const RUN_PREFIX = /^Cannot run `[^`]*` on host "[^"]*"(?: \([^)]*\))? \[[^\]]*\]: /;
+
+/**
+ * The first line of an error's message (or of a text), without a final full stop, nor the
+ * collect command and the host it names (the state is the host's; the command is the same each
+ * tick): `the container is paused`.
+ */
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0]!.trim().replace(RUN_PREFIX, '').replace(/\.$/, '');
+}
