@@ -36,6 +36,12 @@ export interface PollTimeouts {
   graceMs: number;
 }
 
+/**
+ * Most bytes of a tick's output kept: far above what the built-in parsers print (a few KiB; top
+ * processes some tens), so that a custom command printing without end costs one bounded read.
+ */
+const MAX_TICK_OUTPUT_BYTES = 4 * 1024 * 1024;
+
 type ReadOutcome = { output: string } | { down: string } | { stopped: true };
 
 /** One host's reader, for the life of a collector. */
@@ -88,6 +94,7 @@ export class HostPoller {
     if (this.running) return { down: 'still answering an earlier tick' };
     const work = this.host.oneshot(this.command, {
       timeoutMs: this.timeouts.pollTimeoutMs,
+      maxOutputBytes: MAX_TICK_OUTPUT_BYTES,
       signal,
     });
     const running = work.catch(() => undefined).finally(() => (this.running = undefined));

@@ -78,7 +78,7 @@ describe('otto demo', () => {
       '@local.demo.client | wget -qO- http://web:8080/cgi-bin/status\ndeploy: release 1.0 answers at http://web:8080/cgi-bin/status\ndeploy: ok in ',
     );
     expect(stdout).toContain(
-      `\n$ OTTO_SUT_DIRS=demo/project otto -x ${xdir} --log-level warn test DemoSuite -i 3 --threshold 60 --monitor --monitor-hosts demo\n`,
+      `\n$ OTTO_SUT_DIRS=demo/project otto -x ${xdir} --log-level warn test DemoSuite -i 3 --threshold 60 --monitor --monitor-hosts demo --monitor-interval 0.5\n`,
     );
     // The flaky test fails its second iteration (with where and why), and is stable at 60%.
     expect(stderr).toMatch(

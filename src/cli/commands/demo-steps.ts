@@ -30,6 +30,9 @@ const SUITE_ARGS = [
   '--monitor',
   '--monitor-hosts',
   'demo',
+  // The suite runs for about 2 s: half-second ticks give the recording a few points per series.
+  '--monitor-interval',
+  '0.5',
 ];
 
 /** What one otto command of the demo gave. */
