@@ -51,6 +51,7 @@ export class HostPoller {
   private readonly token = randomBytes(8).toString('hex');
   private readonly command: string;
   private status: HostState['status'] | undefined;
+  private reason: string | undefined;
   private running: Promise<unknown> | undefined;
 
   constructor(
@@ -155,8 +156,13 @@ export class HostPoller {
     reason?: string,
   ): HostState | undefined {
     const previous = this.status;
-    if (previous === status) return undefined;
+    // A host that stays down with another reason is told again: its first tick may only time out
+    // while the login goes on, and the next gives the real cause (a wrong password).
+    if (previous === status && (status === 'up' || reason === this.reason)) return undefined;
+    // A tick given up on says less than the error an earlier tick saw (a login failing slowly).
+    if (previous === 'down' && reason === this.noAnswer()) return undefined;
     this.status = status;
+    this.reason = reason;
     if (status === 'down') this.logger.warn(`Monitor: ${this.place()} is down: ${reason}.`);
     else if (previous === 'down') this.logger.info(`Monitor: ${this.place()} answers again.`);
     const state: HostState = { host: this.host.id, timestampMs, status };

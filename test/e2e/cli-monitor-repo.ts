@@ -18,8 +18,8 @@ import { makeTempRepo, type TempRepo } from '../helpers/temp-repo.js';
 export interface MonitorTestRepo {
   testbed: SshTestbed;
   repo: TempRepo;
-  /** `otto -l main <args>` in the repo, to its end. */
-  otto(args: string[], timeoutMs?: number): Promise<CliResult>;
+  /** `otto -l <labs> <args>` in the repo, to its end; labs `main` unless given. */
+  otto(args: string[], timeoutMs?: number, labs?: string): Promise<CliResult>;
   /** `otto <args>` in the repo, left running. */
   spawn(args: string[]): RunningOtto;
   /** The command lines of the processes running in box's container. */
@@ -76,7 +76,7 @@ export function useMonitorTestRepo(): MonitorTestRepo {
     get repo() {
       return get().repo;
     },
-    otto: (args, timeoutMs) => get().otto(args, timeoutMs),
+    otto: (args, timeoutMs, labs) => get().otto(args, timeoutMs, labs),
     spawn: (args) => get().spawn(args),
     processesOnBox: () => get().processesOnBox(),
     stop: () => get().stop(),
@@ -86,6 +86,9 @@ export function useMonitorTestRepo(): MonitorTestRepo {
 function notStarted(): never {
   throw new Error('the monitor test repo is started in beforeAll: use it inside tests');
 }
+
+/** The password of lab host `badpass`: wrong, and never to be shown. */
+export const WRONG_PASSWORD = 'Wr0ng-S3cret-pw';
 
 /** Starts the test bed and writes the repo. */
 async function startMonitorTestRepo(): Promise<MonitorTestRepo> {
@@ -107,13 +110,22 @@ async function startMonitorTestRepo(): Promise<MonitorTestRepo> {
         key: testbed.keys.privateKeyPath,
         labs: ['main'],
       },
+      {
+        // The same server with a wrong password and no key: it never logs in.
+        id: 'badpass',
+        ip: direct.host,
+        port: direct.port,
+        ne: 'badpass',
+        creds: { otto: WRONG_PASSWORD },
+        labs: ['wrong'],
+      },
     ],
   });
   return {
     testbed,
     repo,
-    otto: (args, timeoutMs = 60_000) =>
-      runCli(['-l', 'main', ...args], { env: repo.env, cwd: repo.base, timeoutMs }),
+    otto: (args, timeoutMs = 60_000, labs = 'main') =>
+      runCli(['-l', labs, ...args], { env: repo.env, cwd: repo.base, timeoutMs }),
     spawn: (args) => new RunningOtto(args, repo),
     processesOnBox: async () => {
       const top = await engine.json<{ Processes: string[][] }>({

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitUntil } from '../../src/common/deadline.js';
 import type { DataResponse, MetaResponse } from '../../src/monitor/api-types.js';
-import { descendantsOf, getJson, readDb, shown, useMonitorTestRepo } from './cli-monitor-repo.js';
+import {
+  descendantsOf,
+  getJson,
+  readDb,
+  shown,
+  useMonitorTestRepo,
+  WRONG_PASSWORD,
+} from './cli-monitor-repo.js';
 
 /**
  * `otto monitor` end to end: the built CLI on a temporary repo whose lab is the SSH test bed's
@@ -13,7 +20,8 @@ import { descendantsOf, getJson, readDb, shown, useMonitorTestRepo } from './cli
  */
 
 const setup = useMonitorTestRepo();
-const otto = (args: string[], timeoutMs?: number) => setup.otto(args, timeoutMs);
+const otto = (args: string[], timeoutMs?: number, labs?: string) =>
+  setup.otto(args, timeoutMs, labs);
 
 describe('otto monitor, live', () => {
   it('records ticks of a lab host for --duration, then says where the recording is', async () => {
@@ -60,6 +68,32 @@ describe('otto monitor, live', () => {
     const cpu = recorded.data[0]!.values['box/cpu.busy']!.filter((value) => value !== null);
     expect(recorded.data[0]!.timestamps).toHaveLength(samples!);
     expect(cpu).toHaveLength(samples! - 1);
+  });
+
+  it('shows a host whose password is wrong as down, naming the user, and never shows the password', async () => {
+    const db = join(setup.repo.base, 'badpass.db');
+    const result = await otto(
+      ['monitor', 'box,badpass', '--interval', '1', '--duration', '6', '--db', db],
+      60_000,
+      'main,wrong',
+    );
+    expect(result.exitCode, shown(result)).toBe(0);
+    expect(result.stderr).toMatch(/monitor: polling box, badpass every 1\.0s for 6\.0s/);
+    // The first tick gives up while the login goes on; a later one tells why.
+    expect(result.stderr).toContain(
+      'warning: Monitor: host "badpass" [ssh] is down: Authentication failed for host "badpass" (otto@127.0.0.1:',
+    );
+    expect(result.stderr).toMatch(/\[ssh\]: the server refused password\.\n/);
+    expect(result.stderr.match(/is down/g)).toHaveLength(2);
+    const outputDir = /^output: (\S+)$/m.exec(result.stderr)![1]!;
+    const log = await readFile(join(outputDir, 'otto.log'), 'utf8');
+    for (const text of [result.stdout, result.stderr, log])
+      expect(text).not.toContain(WRONG_PASSWORD);
+    const recorded = await readDb(db);
+    // box kept its ticks; badpass has no sample at all.
+    expect(recorded.hosts).toContain('box');
+    expect(recorded.data.find((data) => data.host === 'box')!.timestamps.length).toBeGreaterThan(1);
+    expect(recorded.data.find((data) => data.host === 'badpass')?.timestamps ?? []).toEqual([]);
   });
 
   it('serves the dashboard while it runs, refuses a second writer, and ends cleanly on Ctrl-C', async () => {
