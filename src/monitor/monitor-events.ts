@@ -15,13 +15,21 @@ import type {
 /** The colour of an event given none. */
 export const DEFAULT_EVENT_COLOR = '#e4572e';
 
-const DASHES: readonly EventDash[] = ['solid', 'dot', 'dash', 'longdash', 'dashdot'];
+/** The line styles of events (the API's schemas and the checks here share them). */
+export const EVENT_DASHES = [
+  'solid',
+  'dot',
+  'dash',
+  'longdash',
+  'dashdot',
+] as const satisfies readonly EventDash[];
+const DASHES: readonly EventDash[] = EVENT_DASHES;
 
 /** A CSS colour as the dashboard draws it: a name, `#rgb[a]`, `#rrggbb[aa]`, `rgb(...)`, `hsl(...)`. */
-const CSS_COLOR = /^(#[0-9a-f]{3,8}|[a-z]{3,20}|(rgb|hsl)a?\([0-9.,%\s/]{1,40}\))$/i;
+export const CSS_COLOR = /^(#[0-9a-f]{3,8}|[a-z]{3,20}|(rgb|hsl)a?\([0-9.,%\s/]{1,40}\))$/i;
 
 /** Longest label kept: a label is a line on a chart, not a log. */
-const MAX_LABEL_CHARS = 200;
+export const MAX_LABEL_CHARS = 200;
 
 /** A new, random, short event id (12 URL-safe characters). */
 export function newEventId(): string {

@@ -8,26 +8,22 @@ import { lazily, loadZod } from '../../common/lazy-zod.js';
 import { describeIssues, genericIssueMessage } from '../../lab/schema-issues.js';
 import type { DataQuery } from '../api-types.js';
 import type { MonitorEventPatch, NewMonitorEvent } from '../metric-types.js';
+import { CSS_COLOR, EVENT_DASHES, MAX_LABEL_CHARS } from '../monitor-events.js';
 import { HttpProblem } from './http-replies.js';
 
 /** Most points per series one `/api/data` answer may hold. */
 export const MAX_DATA_POINTS = 10_000;
-
-/** A CSS colour as the dashboard's editor writes it: `#e4572e`, `#fff8`, `red`, `rgb(1 2 3)`. */
-const CSS_COLOR = /^(#[0-9a-f]{3,8}|[a-z]{3,20}|(rgb|hsl)a?\([0-9.,%\s/]{1,40}\))$/i;
-
-const DASHES = ['solid', 'dot', 'dash', 'longdash', 'dashdot'] as const;
 
 function buildSchemas() {
   const { z } = loadZod();
   const timestamp = z.number().int().min(0);
   const wholeText = z.string().regex(/^\d+$/, { error: 'expected a whole number' });
   const color = z.string().regex(CSS_COLOR, { error: 'expected a CSS colour such as "#e4572e"' });
-  const label = z.string().trim().min(1).max(200);
+  const label = z.string().trim().min(1).max(MAX_LABEL_CHARS);
   const patchFields = {
     label: label.optional(),
     color: color.optional(),
-    dash: z.enum(DASHES).optional(),
+    dash: z.enum(EVENT_DASHES).optional(),
     timestampMs: timestamp.optional(),
     endTimestampMs: timestamp.optional(),
   };
