@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../../test/helpers/temp-dir.js';
@@ -240,6 +240,18 @@ describe('MonitorStore', () => {
     first.close();
     first.close();
     await openStore(path, 'write');
+  });
+
+  it('leaves a finished recording as one file, without -wal or -shm, that opens read-only', async () => {
+    const path = await newStorePath();
+    const writer = await MonitorStore.open(path, { mode: 'write' });
+    writer.addSeries(seriesOf('web1', ['cpu.busy']));
+    writer.addSamples([{ host: 'web1', timestampMs: T0, values: { 'cpu.busy': 12.5 } }]);
+    expect(existsSync(`${path}-wal`)).toBe(true);
+    writer.close();
+    expect([existsSync(`${path}-wal`), existsSync(`${path}-shm`)]).toEqual([false, false]);
+    const reader = await openStore(path, 'read');
+    expect(reader.readData({ host: 'web1' }).values['web1/cpu.busy']).toEqual([12.5]);
   });
 
   it('refuses writes when read-only', async () => {

@@ -242,7 +242,10 @@ export class MonitorStore {
     if (this.isClosed) return;
     this.isClosed = true;
     try {
-      if (this.writer) releaseWriterLock(this.db, this.writer);
+      if (this.writer) {
+        releaseWriterLock(this.db, this.writer);
+        leaveWalMode(this.db);
+      }
     } finally {
       this.db.close();
     }
@@ -268,5 +271,18 @@ export class MonitorStore {
         { fix: "open it with mode 'write' (no other monitor may be writing to it)." },
       );
     }
+  }
+}
+
+/**
+ * A finished recording is left as one self-contained file (rollback journal, no `-wal`/`-shm`):
+ * it can be copied alone, and replayed from a folder the reader cannot write, which WAL needs.
+ * A reader still attached keeps WAL on (SQLite refuses the switch then); that is harmless.
+ */
+function leaveWalMode(db: SqliteDatabase): void {
+  try {
+    db.pragma('journal_mode = DELETE');
+  } catch {
+    // busy: a reader holds the file; the next writer's close will switch it.
   }
 }
