@@ -73,6 +73,19 @@ describe('monitorReporter', () => {
     expect(events[2]!.endTimestampMs).toBeGreaterThanOrEqual(events[2]!.timestampMs);
   });
 
+  it('keeps one span per test when a cancelled run reports its tests once more', () => {
+    const sink = fakeSink();
+    const reporter = monitorReporter(sink, 'Web');
+    const cancelled = fakeTest('answers', 'failed', { startTime: 1000, duration: 10 });
+    void reporter.onTestCaseReady!(cancelled);
+    void reporter.onTestCaseResult!(cancelled);
+    void reporter.onTestCaseReady!(cancelled);
+    void reporter.onTestCaseResult!(cancelled);
+    expect([...sink.events.values()].map(({ label, color }) => ({ label, color }))).toEqual([
+      { label: 'Web > answers', color: '#d62728' },
+    ]);
+  });
+
   it('leaves the span out when the monitor refuses it (it stopped), and throws anything else', () => {
     const stopped: MonitorEventSink = {
       addEvent: () => {

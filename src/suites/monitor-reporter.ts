@@ -20,14 +20,18 @@ export type MonitorEventSink = Pick<MonitorSource, 'addEvent' | 'updateEvent'>;
  */
 export function monitorReporter(sink: MonitorEventSink, suiteName: string): Reporter {
   const spans = new Map<string, MonitorEvent>();
+  // Vitest reports a cancelled run's tests once more (Ctrl-C): one span per test all the same.
+  const ended = new Set<string>();
   const label = (test: TestCase) => `${suiteName} > ${testResultOf(test, suiteName).id}`;
   return {
     onTestCaseReady(test: TestCase) {
-      if (spans.has(test.id)) return;
+      if (spans.has(test.id) || ended.has(test.id)) return;
       const span = tryEvent(() => sink.addEvent(testStartEvent(label(test))));
       if (span) spans.set(test.id, span);
     },
     onTestCaseResult(test: TestCase) {
+      if (ended.has(test.id)) return;
+      ended.add(test.id);
       const { state } = testResultOf(test, suiteName);
       const span = spans.get(test.id) ?? tryEvent(() => sink.addEvent(testStartEvent(label(test))));
       spans.delete(test.id);
