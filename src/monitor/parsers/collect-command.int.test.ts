@@ -8,7 +8,12 @@ import { ContainerHost } from '../../hosts/container-host.js';
 import type { Host } from '../../hosts/host.js';
 import { LocalHost } from '../../hosts/local-host.js';
 import type { MetricParser, MetricReading } from '../metric-types.js';
-import { buildCollectCommand, parseCollectOutput, type CollectOutput } from './collect-command.js';
+import {
+  buildCollectCommand,
+  MAX_CUSTOM_SECTION_BYTES,
+  parseCollectOutput,
+  type CollectOutput,
+} from './collect-command.js';
 import { CounterMemory } from './counter-memory.js';
 import { defaultParsers } from './default-parsers.js';
 
@@ -106,6 +111,22 @@ describe('the collect command on this machine (dash)', () => {
     expect(output.readings.get('after')).toEqual([
       { key: 'after', value: `${process.cwd()}\n`.length },
     ]);
+    expect(keysOf(output, 'cpu')[0]).toBe('cpu.busy');
+  });
+
+  it('cuts a custom command that prints without end at its cap, at once, the other sections kept', async () => {
+    await using host = new LocalHost({ id: 'collect-endless' });
+    const parsers: MetricParser[] = [
+      { name: 'endless', command: 'yes', parse: (output) => [{ key: 'n', value: output.length }] },
+      ...defaultParsers().slice(0, 1),
+    ];
+    const startMs = performance.now();
+    const output = await collectTwice(host, parsers);
+    // Two ticks: without the cap each would run to its deadline (10 s).
+    expect(performance.now() - startMs).toBeLessThan(5000);
+    expect(output.errors).toEqual([]);
+    // The section is the cap's bytes (the marker's own leading newline is not the section's).
+    expect(output.readings.get('endless')).toEqual([{ key: 'n', value: MAX_CUSTOM_SECTION_BYTES }]);
     expect(keysOf(output, 'cpu')[0]).toBe('cpu.busy');
   });
 });

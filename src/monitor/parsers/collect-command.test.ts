@@ -23,7 +23,7 @@ describe('buildCollectCommand', () => {
         `printf '\\n%s\\n' '${TOKEN} load'`,
         `{ IFS= read -r __otto_l </proc/loadavg && printf '%s\\n' "$__otto_l"\n} 2>/dev/null`,
         `printf '\\n%s\\n' '${TOKEN} queue'`,
-        `( eval 'cat /run/queue' ) </dev/null 2>/dev/null`,
+        `if command -v head >/dev/null 2>&1; then ( eval 'cat /run/queue' ) </dev/null 2>/dev/null | head -c 1048576; else ( eval 'cat /run/queue' ) </dev/null 2>/dev/null; fi`,
         `printf '\\n%s\\n' '${TOKEN} .end'`,
       ].join('\n'),
     );

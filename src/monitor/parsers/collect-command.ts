@@ -79,9 +79,17 @@ function markerCommand(token: string, name: string): string {
   return `printf '\\n%s\\n' '${token} ${name}'`;
 }
 
+/**
+ * Most bytes a custom command's section keeps each tick: `head` ends there, and a command printing
+ * without end (`yes`) dies of SIGPIPE at once rather than at the tick's deadline, the other
+ * sections kept. A host without `head` runs custom commands uncapped.
+ */
+export const MAX_CUSTOM_SECTION_BYTES = 1024 * 1024;
+
 function sectionCommand(command: string): string {
   if (isTrustedCommand(command)) return `{ ${command}\n} 2>/dev/null`;
-  return `( eval ${quotePosix(command)} ) </dev/null 2>/dev/null`;
+  const run = `( eval ${quotePosix(command)} ) </dev/null 2>/dev/null`;
+  return `if command -v head >/dev/null 2>&1; then ${run} | head -c ${MAX_CUSTOM_SECTION_BYTES}; else ${run}; fi`;
 }
 
 /** Each marker's section, by the name on the marker line. */
