@@ -5,6 +5,7 @@ import type { SeriesMeta } from '../../src/monitor/metric-types.js';
 import { startMonitorServer, type MonitorServer } from '../../src/monitor/server/monitor-server.js';
 import { keepScreenshot, launchChromium, type HeadlessChromium } from '../helpers/chromium.js';
 import { ArrayMonitorSource, sampleAt, standardSeries } from './array-monitor-source.js';
+import { waitUntil } from '../../src/common/deadline.js';
 import { until } from './server-test-kit.js';
 
 // The dashboard in headless Debian chromium, against the real server and a source of arrays.
@@ -164,6 +165,42 @@ describe('the dashboard', () => {
     expect(await pointCount(page)).toBe(122);
     await page.click('#pause-button');
     await waitForPoints(page, 123);
+  });
+
+  test('a zoom is kept while live points arrive; a double-click returns to the whole range', async () => {
+    const { source, series } = makeSource();
+    const page = await open((await serve(source)).url);
+    const axisOf = async (index: number) => {
+      const chart = page.locator('.chart').nth(index);
+      const bounds = [
+        await chart.getAttribute('data-x-min-ms'),
+        await chart.getAttribute('data-x-max-ms'),
+      ];
+      return bounds.map(Number);
+    };
+    const whole = await axisOf(0);
+    const over = (await page.$('.chart .u-over'))!;
+    const box = (await over.boundingBox())!;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * 0.2, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, y, { steps: 5 });
+    await page.mouse.up();
+    const zoomed = await axisOf(0);
+    expect(zoomed[1]! - zoomed[0]!).toBeLessThan((whole[1]! - whole[0]!) / 2);
+    // The other charts follow the zoom.
+    expect(await axisOf(1)).toEqual(zoomed);
+    source.push(sampleAt('web1', series, START_MS + 120_000));
+    await waitForPoints(page, 121);
+    expect(await axisOf(0)).toEqual(zoomed);
+    await page.mouse.dblclick(box.x + box.width / 2, y);
+    await waitUntil(async () => (await axisOf(0))[1]! >= START_MS + 120_000 || undefined, {
+      timeoutMs: 5000,
+      what: 'the time axis back to the whole range',
+    });
+    source.push(sampleAt('web1', series, START_MS + 121_000));
+    await waitForPoints(page, 122);
+    expect((await axisOf(0))[1]).toBeGreaterThanOrEqual(START_MS + 121_000);
   });
 
   test('a cut stream shows Disconnected, and the page reloads when the server is back', async () => {

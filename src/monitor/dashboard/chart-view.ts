@@ -1,6 +1,8 @@
 /**
  * The charts of the shown tab: one uPlot per chart group, sharing the host's columns (no copy).
  * Charts are rebuilt only when the layout or the theme changes; new points are a `setData`.
+ * A zoom (a drag over a chart; the others follow through the cursor sync) is kept while live
+ * points arrive, until a double-click returns to the whole range.
  * Hover moves one cursor over every chart, and shows a point's details (a process's command, its
  * memory) in one tooltip element: nothing in the page is made per point.
  */
@@ -38,6 +40,8 @@ export class ChartView {
   private shownLayout = '';
   private data: HostData | undefined;
   private colors: ThemeColors | undefined;
+  /** A drag zoomed in: new data keeps the time axis where the user put it. */
+  private zoomed = false;
 
   constructor(private readonly context: ChartViewContext) {}
 
@@ -54,12 +58,12 @@ export class ChartView {
         this.context.container.textContent = 'No series in this tab yet.';
       return;
     }
-    for (const chart of this.charts) chart.plot.setData(columnsOf(chart.group, data));
+    for (const chart of this.charts) chart.plot.setData(columnsOf(chart.group, data), !this.zoomed);
   }
 
   /** Draws the events again (after one was added, changed or deleted), the axis fitted to them. */
   redrawEvents(): void {
-    for (const chart of this.charts) chart.plot.setData(chart.plot.data);
+    for (const chart of this.charts) chart.plot.setData(chart.plot.data, !this.zoomed);
   }
 
   /** Fits the charts to the container's width. */
@@ -73,6 +77,7 @@ export class ChartView {
     for (const chart of this.charts) chart.plot.destroy();
     this.charts = [];
     this.shownLayout = '';
+    this.zoomed = false;
     this.context.container.replaceChildren();
   }
 
@@ -88,6 +93,8 @@ export class ChartView {
     this.context.container.append(box);
     const plot = new uPlot(this.optionsOf(group, colors), columnsOf(group, data), box);
     plot.over.addEventListener('click', (click) => this.onClick(plot, click));
+    // uPlot's own double-click (every synced chart's) has reset the axis: follow the data again.
+    plot.over.addEventListener('dblclick', () => (this.zoomed = false));
     return { group, plot };
   }
 
@@ -122,7 +129,17 @@ export class ChartView {
       cursor: { sync: { key: 'otto-monitor' } },
       plugins: [
         eventLayerPlugin({ events: () => this.context.events(), textColor: () => colors.text }),
-        { hooks: { setCursor: (plot: uPlot) => this.onCursor(plot, group) } },
+        {
+          hooks: {
+            setCursor: (plot: uPlot) => this.onCursor(plot, group),
+            setSelect: (plot: uPlot) => {
+              if (plot.select.width > 0) this.zoomed = true;
+            },
+            setScale: (plot: uPlot, key: string) => {
+              if (key === 'x') noteTimeAxis(plot);
+            },
+          },
+        },
       ],
     };
   }
@@ -152,6 +169,15 @@ export class ChartView {
   private widthPx(): number {
     return Math.max(320, this.context.container.clientWidth - 16);
   }
+}
+
+/** The time axis's bounds on the chart's element (`data-x-min-ms`), for tests and tools. */
+function noteTimeAxis(plot: uPlot): void {
+  const box = plot.root.parentElement;
+  const { min, max } = plot.scales.x ?? {};
+  if (!box || min === undefined || max === undefined) return;
+  box.dataset.xMinMs = String(Math.round(min));
+  box.dataset.xMaxMs = String(Math.round(max));
 }
 
 /** Tick steps for bytes: 1, 2, 4... 512 times a power of 1024, so ticks read `256 KiB/s`, `1 MiB/s`. */
