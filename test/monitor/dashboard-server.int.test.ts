@@ -275,7 +275,7 @@ describe('access', () => {
       expect(inUse).toBeInstanceOf(MonitorError);
       expect((inUse as MonitorError).code).toBe('MONITOR_LISTEN_FAILED');
       expect((inUse as Error).message).toBe(
-        `cannot listen on 127.0.0.1:${port}: the port is in use\nFix: choose another --port, or 0 for any free one`,
+        `Cannot listen on 127.0.0.1:${port}: the port is in use.\nFix: choose another --port, or 0 for any free one`,
       );
     } finally {
       await new Promise((resolve) => holder.close(resolve));
@@ -284,7 +284,7 @@ describe('access', () => {
       (error: unknown) => error,
     );
     expect((foreign as Error).message).toBe(
-      'cannot listen on 192.0.2.1:8080: the address is not on this machine\nFix: choose an address of this machine for --bind (127.0.0.1, or 0.0.0.0 for all of them)',
+      'Cannot listen on 192.0.2.1:8080: the address is not on this machine.\nFix: choose an address of this machine for --bind (127.0.0.1, or 0.0.0.0 for all of them)',
     );
   });
 });

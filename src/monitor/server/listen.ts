@@ -78,7 +78,7 @@ function listenError(error: NodeJS.ErrnoException, bind: string, port: number): 
   const why = reason?.why ?? error.message;
   return new MonitorError(
     'MONITOR_LISTEN_FAILED',
-    `cannot listen on ${formatAddress(bind, port)}: ${why}`,
+    `Cannot listen on ${formatAddress(bind, port)}: ${why}.`,
     { cause: error, ...(reason ? { fix: reason.fix } : {}) },
   );
 }
