@@ -15,7 +15,7 @@ import { MonitorError } from '../../errors.js';
 /** A connection of the driver. */
 export type SqliteDatabase = BetterSqlite3.Database;
 
-type DriverConstructor = typeof BetterSqlite3;
+export type DriverConstructor = typeof BetterSqlite3;
 
 /** How long a connection waits for another one's write transaction before giving up. */
 export const BUSY_TIMEOUT_MS = 5_000;

@@ -4,8 +4,14 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { MonitorError } from '../../errors.js';
-import { loadSqliteDriver, openConnection, type SqliteDatabase } from './sqlite-driver.js';
+import { waitUntil } from '../../common/deadline.js';
+import { MonitorError, TimeoutError } from '../../errors.js';
+import {
+  loadSqliteDriver,
+  openConnection,
+  type DriverConstructor,
+  type SqliteDatabase,
+} from './sqlite-driver.js';
 import { invalidDatabase, prepareSchema } from './store-schema.js';
 import { takeWriterLock, type WriterRecord } from './writer-lock.js';
 
@@ -17,6 +23,13 @@ export interface StoreConnection {
   writer?: WriterRecord;
 }
 
+/**
+ * How long opening a file waits out another process's brief hold of it: a second writer creating
+ * the same new file at once can find it locked (`SQLITE_BUSY`) while the first switches it to WAL,
+ * a step SQLite does not wait on by itself. Past this, the lock is reported as it is.
+ */
+const BUSY_RETRY_MS = 5000;
+
 /** Opens a monitor database file to write (taking the writer lock) or to read. */
 export async function openStoreFile(
   path: string,
@@ -27,6 +40,34 @@ export async function openStoreFile(
   const isRead = mode === 'read';
   if (isRead && !existsSync(fullPath)) throw missingDatabase(fullPath);
   if (!isRead) mkdirSync(dirname(fullPath), { recursive: true });
+  let lastBusy: unknown;
+  const attempt = (): Promise<{ opened: StoreConnection } | { failed: unknown } | undefined> => {
+    try {
+      return Promise.resolve({ opened: openOnce(Driver, fullPath, isRead) });
+    } catch (error) {
+      if (!isBusy(error)) return Promise.resolve({ failed: error });
+      lastBusy = error;
+      return Promise.resolve(undefined);
+    }
+  };
+  let outcome: { opened: StoreConnection } | { failed: unknown };
+  try {
+    outcome = await waitUntil(attempt, {
+      timeoutMs: BUSY_RETRY_MS,
+      intervalMs: 10,
+      backoffFactor: 2,
+      maxIntervalMs: 200,
+      what: `monitor database ${fullPath} to be free`,
+    });
+  } catch (error) {
+    throw openError(error instanceof TimeoutError && lastBusy ? lastBusy : error, fullPath);
+  }
+  if ('failed' in outcome) throw openError(outcome.failed, fullPath);
+  return outcome.opened;
+}
+
+/** One try at opening; the driver's errors are thrown as they are. */
+function openOnce(Driver: DriverConstructor, fullPath: string, isRead: boolean): StoreConnection {
   let db: SqliteDatabase | undefined;
   try {
     db = openConnection(Driver, { path: fullPath, readonly: isRead });
@@ -43,8 +84,13 @@ export async function openStoreFile(
     return { db: opened, path: fullPath, writer: take.immediate() };
   } catch (error) {
     db?.close();
-    throw openError(error, fullPath);
+    throw error;
   }
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
 }
 
 /** Opens a monitor database in memory. */
