@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import type { SuiteAPI, TestAPI, TestContext } from 'vitest';
 import type { Logger } from '../common/logger.js';
 import {
@@ -7,21 +6,12 @@ import {
   type OptionSpecs,
   type OptionValues,
 } from '../common/option-set.js';
-import { Deadline } from '../common/deadline.js';
 import { hashParts } from '../common/hash.js';
-import { describeFrame, userFrameOf } from '../common/stack-frames.js';
-import { formatDurationMs } from '../common/duration.js';
-import { AbortedError, ConfigError, TimeoutError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { Host } from '../hosts/host.js';
 import type { Lab } from '../lab/lab.js';
 import { RUN_CONFIG_KEY, type SuiteRunConfig } from './run-config.js';
-import {
-  decorateContext,
-  DEFAULT_TEST_TIMEOUT_MS,
-  runSuiteTest,
-  testIdOf,
-  type TestBody,
-} from './run-test.js';
+import { DEFAULT_TEST_TIMEOUT_MS, runSuiteTest, type TestBody } from './run-test.js';
 import { describeExpectFailure } from './soft-expect.js';
 import { SuiteRuntime } from './suite-runtime.js';
 import type { SuiteMonitorOptions } from './suite-monitor.js';
@@ -101,7 +91,7 @@ export interface Suite<S extends OptionSpecs = OptionSpecs> {
 }
 
 /** A hook's function: Vitest's arguments (the test context for `beforeEach` / `afterEach`). */
-type HookFn = (...args: never[]) => unknown;
+import { runHook, type HookFn } from './suite-hooks.js';
 
 /** What the body of a suite declares its tests with. */
 export interface SuiteApi<S extends OptionSpecs, F extends object = object> {
@@ -324,55 +314,6 @@ interface PlainVitestTags {
   tags?: Array<{ name: string }>;
   strictTags?: boolean;
 }
-
-/**
- * A hook with the suite's hook timeout, named by its phase when it does not settle. Setup hooks
- * stop on Ctrl-C; cleanup hooks run on, within their timeout, so that what setup made goes away
- * (a second Ctrl-C quits at once). `t.beforeEach` / `t.afterEach` get the suite's context fields,
- * with hosts that stop at the hook's own deadline.
- */
-async function runHook(
-  runtime: SuiteRuntime,
-  kind: string,
-  fn: HookFn,
-  args: never[],
-  timeoutMs: number,
-  declaredAt: { stack?: string },
-): Promise<void> {
-  const setup = kind.startsWith('before');
-  using deadline = new Deadline({
-    timeoutMs,
-    ...(setup && { signal: runtime.interrupt.signal }),
-  });
-  if (kind.endsWith('Each')) {
-    const context = args[0] as unknown as TestContext;
-    const id = testIdOf(context, runtime.suiteName);
-    decorateContext(context, runtime, deadline.signal, () =>
-      runtime.testDirOf(context.task.id, id),
-    );
-  }
-  const result = await deadline.race(Promise.resolve().then(() => fn(...args)));
-  if (result.kind === 'failed') throw result.error;
-  if (result.kind === 'done') return;
-  const phase = setup ? 'setup' : 'cleanup';
-  const context = args[0] as { task?: { name: string } } | undefined;
-  const where = kind.endsWith('Each') && context?.task ? ` of "${context.task.name}"` : '';
-  if (result.kind === 'aborted')
-    throw new AbortedError(
-      `${runtime.suiteName}: the ${kind} hook${where} (${phase}) was interrupted (Ctrl-C).`,
-    );
-  const error = new TimeoutError(
-    'TEST_TIMEOUT',
-    `${runtime.suiteName}: the ${kind} hook${where} (${phase}) did not settle within ${formatDurationMs(timeoutMs)}.`,
-    { fix: `give it more time (t.${kind}(fn, ms)) or see otto.log for what it waited for.` },
-  );
-  const place = userFrameOf(declaredAt.stack, OWN_DIR);
-  if (place) error.stack = `${error.name}: ${error.message}\n    at ${describeFrame(place)}`;
-  throw error;
-}
-
-/** This copy of otto-ts (its dist/ or src/): frames in it are not the user's. */
-const OWN_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * Vitest's `test`, whose every declaration runs its body through {@link runSuiteTest} with the
