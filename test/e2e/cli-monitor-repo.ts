@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { waitUntil } from '../../src/common/deadline.js';
 import { MonitorStore } from '../../src/monitor/store/monitor-store.js';
 import { engine } from '../helpers/engine.js';
+export { descendantsOf } from '../helpers/descendants.js';
 import { OTTO_BIN, runCli, type CliResult } from '../helpers/run-cli.js';
 import { startSshTestbed, type SshTestbed } from '../helpers/ssh-testbed.js';
 import { makeTempRepo, type TempRepo } from '../helpers/temp-repo.js';
@@ -193,18 +193,4 @@ export async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url);
   expect(response.status, url).toBe(200);
   return (await response.json()) as T;
-}
-
-/** The pids of every process below `pid` on this machine (from /proc). */
-export async function descendantsOf(pid: number): Promise<number[]> {
-  const parents = new Map<number, number>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid) parents.set(Number(entry), ppid);
-  }
-  const below = (parent: number): number[] =>
-    [...parents].filter(([, p]) => p === parent).flatMap(([child]) => [child, ...below(child)]);
-  return below(pid);
 }

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChild } from '../../src/common/child-process.js';
+import { descendantsOf } from '../helpers/descendants.js';
 import { waitUntil } from '../../src/common/deadline.js';
 import { engine } from '../helpers/engine.js';
 import { OTTO_BIN, runCli, type CliResult } from '../helpers/run-cli.js';
@@ -101,21 +102,6 @@ async function processesOn(name: 'direct' | 'behind'): Promise<string[]> {
     query: { ps_args: '-eo pid,args' },
   });
   return top.Processes.map((row) => row.at(-1)!);
-}
-
-/** The pids of every process below `pid` on this machine (from /proc). */
-async function descendantsOf(pid: number): Promise<number[]> {
-  const parents = new Map<number, number>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    // The command name may hold spaces and parentheses: the fields start after the last ')'.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid) parents.set(Number(entry), ppid);
-  }
-  const below = (parent: number): number[] =>
-    [...parents].filter(([, p]) => p === parent).flatMap(([child]) => [child, ...below(child)]);
-  return below(pid);
 }
 
 describe('otto test on SSH lab hosts', () => {
