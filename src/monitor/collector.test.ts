@@ -140,6 +140,56 @@ describe('Collector', () => {
     });
     expect(records.map((record) => record.samples.length)).toEqual([1, 0, 0, 1, 0, 0, 1]);
   });
+
+  it('tells why a login its tick gave up on failed, at the next tick, without starting another', async () => {
+    const { lines, logger } = recordingLogger();
+    let failLogin: (error: ConnectionError) => void = () => {};
+    const timeouts: Array<number | undefined> = [];
+    const answers = scriptedHost('db1', [{ queue: '5' }]);
+    const oneshot = (command: string, options: { timeoutMs?: number }): Promise<CommandResult> => {
+      timeouts.push(options.timeoutMs);
+      if (timeouts.length > 1) return answers.oneshot(command);
+      return new Promise((resolve) => {
+        failLogin = (error) => resolve(result(command, '', error));
+      });
+    };
+    const host = { id: 'db1', kind: 'ssh', oneshot } as unknown as Host;
+    const collector = new Collector({
+      hosts: [host],
+      intervalMs: 100,
+      processes: 0,
+      logger,
+      parsersOf: () => [queue],
+    });
+    const first = await collector.collect(100, signal);
+    expect(first.states).toEqual([
+      { host: 'db1', timestampMs: 100, status: 'down', reason: 'no answer within 80ms' },
+    ]);
+    // The login still runs: the next tick waits for it rather than starting another.
+    expect((await collector.collect(200, signal)).states).toEqual([]);
+    failLogin(new ConnectionError('AUTH_FAILED', 'Authentication failed for host "db1".'));
+    await collector.settle(1000);
+    const third = await collector.collect(300, signal);
+    expect(third.states).toEqual([
+      {
+        host: 'db1',
+        timestampMs: 300,
+        status: 'down',
+        reason: 'Authentication failed for host "db1"',
+      },
+    ]);
+    expect((await collector.collect(400, signal)).states.map((state) => state.status)).toEqual([
+      'up',
+    ]);
+    await collector.collect(500, signal);
+    // Until the host first answers, a oneshot may take as long as a login; then the tick's limit.
+    expect(timeouts).toEqual([15_000, 15_000, 80]);
+    expect(lines).toEqual([
+      'warn: Monitor: host "db1" [ssh] is down: no answer within 80ms.',
+      'warn: Monitor: host "db1" [ssh] is down: Authentication failed for host "db1".',
+      'info: Monitor: host "db1" [ssh] answers again.',
+    ]);
+  });
 });
 
 describe('pollTimeoutsOf', () => {

@@ -42,6 +42,14 @@ export interface PollTimeouts {
  */
 const MAX_TICK_OUTPUT_BYTES = 4 * 1024 * 1024;
 
+/**
+ * How long a host that is not known to be up (its first tick, or after it went down) is given to
+ * answer one oneshot: long enough for a login to end on its own, so that a later tick tells why it
+ * failed (a wrong password takes about 2 s through PAM) instead of each tick starting a new login
+ * and giving up on it.
+ */
+const LOGIN_WAIT_MS = 15_000;
+
 type ReadOutcome = { output: string } | { down: string } | { stopped: true };
 
 /** One host's reader, for the life of a collector. */
@@ -53,6 +61,8 @@ export class HostPoller {
   private status: HostState['status'] | undefined;
   private reason: string | undefined;
   private running: Promise<unknown> | undefined;
+  /** Why a oneshot its tick gave up on failed, once it did: the next tick tells it. */
+  private late: string | undefined;
 
   constructor(
     private readonly host: Host,
@@ -91,14 +101,28 @@ export class HostPoller {
   }
 
   private async read(signal: AbortSignal): Promise<ReadOutcome> {
+    const late = this.late;
+    this.late = undefined;
+    if (late !== undefined) return { down: late };
     // A oneshot that outlived its tick still runs: another one would only pile up behind it.
-    if (this.running) return { down: 'still answering an earlier tick' };
+    if (this.running) return { down: this.noAnswer() };
     const work = this.host.oneshot(this.command, {
-      timeoutMs: this.timeouts.pollTimeoutMs,
+      timeoutMs:
+        this.status === 'up'
+          ? this.timeouts.pollTimeoutMs
+          : Math.max(this.timeouts.pollTimeoutMs, LOGIN_WAIT_MS),
       maxOutputBytes: MAX_TICK_OUTPUT_BYTES,
       signal,
     });
-    const running = work.catch(() => undefined).finally(() => (this.running = undefined));
+    let givenUp = false;
+    const running = work
+      .then((result) => {
+        const outcome = givenUp ? this.outcomeOf(result, signal) : undefined;
+        if (outcome && 'down' in outcome && outcome.down !== this.noAnswer())
+          this.late = outcome.down;
+      })
+      .catch(() => undefined)
+      .finally(() => (this.running = undefined));
     this.running = running;
     const waited = await raceDeadline(
       work,
@@ -106,7 +130,10 @@ export class HostPoller {
       signal,
     );
     if (waited.kind === 'aborted') return { stopped: true };
-    if (waited.kind === 'timeout') return { down: this.noAnswer() };
+    if (waited.kind === 'timeout') {
+      givenUp = true;
+      return { down: this.noAnswer() };
+    }
     if (waited.kind === 'failed') return { down: firstLine(waited.error) };
     return this.outcomeOf(waited.value, signal);
   }
