@@ -81,7 +81,7 @@ export interface TransferResult {
 }
 
 /** The ways files move, as shown in messages: `[sftp]`, `[docker-archive]`. */
-export type TransferKind = 'sftp' | 'scp' | 'docker-archive' | 'local' | 'shell';
+export type TransferKind = 'sftp' | 'scp' | 'ftp' | 'nc' | 'shell' | 'docker-archive' | 'local';
 
 /** Moves files to and from one host, by the rules above. */
 export interface Transfer {

@@ -137,3 +137,9 @@ export interface Transport {
    */
   close(): Promise<void>;
 }
+
+/**
+ * A transport that only opens shells (telnet: one logged-in shell per connection, no way to run
+ * a command apart). The hosts layer serves its oneshots from a pool of extra shells.
+ */
+export type ShellTransport = Omit<Transport, 'exec'>;
