@@ -83,6 +83,7 @@ export type ConfigErrorCode =
   | 'INVALID_HOST_OPTIONS'
   | 'INVALID_REPEAT'
   | 'INVALID_SSH_TARGET'
+  | 'INVALID_TELNET_TARGET'
   | 'INVALID_TRANSFER'
   | 'KEY_INVALID'
   | 'MARKER_INVALID'
@@ -161,6 +162,7 @@ export class CommandError extends OttoError<CommandErrorCode> {}
 export type TimeoutErrorCode =
   | 'CLOSE_TIMEOUT'
   | 'COMMAND_TIMEOUT'
+  | 'LOGIN_TIMEOUT'
   | 'SESSION_TIMEOUT'
   | 'TEST_TIMEOUT'
   | 'TRANSFER_TIMEOUT'

@@ -1,12 +1,14 @@
 import { describe, expect, inject, it } from 'vitest';
 import { runContainer } from '../src/docker/containers/run-container.js';
 import { engine } from './helpers/engine.js';
+import { startTelnetTestbed } from './helpers/telnet-testbed.js';
 
 describe('the Debian test bed image', () => {
-  it('has sshd, sudo, procps, iproute2, vsftpd, busybox telnetd and netcat', async () => {
+  it('has sshd, sudo, procps, iproute2, vsftpd, busybox and inetutils telnetd and netcat', async () => {
     const script = [
       '/usr/sbin/sshd -t && echo sshd-config-ok',
-      'command -v sudo ps ip vsftpd nc',
+      'command -v sudo ps ip vsftpd nc inetutils-inetd',
+      'test -x /usr/sbin/telnetd && echo inetutils-telnetd-ok',
       'busybox telnetd --help 2>&1 | head -1 | cut -d" " -f1-2',
       'id otto',
       'sudo -l -U otto | tail -1 | tr -s " "',
@@ -23,6 +25,8 @@ describe('the Debian test bed image', () => {
         '/usr/sbin/ip',
         '/usr/sbin/vsftpd',
         '/usr/bin/nc',
+        '/usr/sbin/inetutils-inetd',
+        'inetutils-telnetd-ok',
         'BusyBox v1.35.0',
         'uid=1000(otto) gid=1000(otto) groups=1000(otto)',
         ' (ALL) ALL',
@@ -70,5 +74,20 @@ describe('the test bed sshd', () => {
     expect(result.stdout).toBe(
       'key: otto\npassword: otto\nkey-only password: otto@127.0.0.1: Permission denied (publickey).\n',
     );
+  });
+});
+
+describe('the telnet test bed', () => {
+  it('starts busybox and inetutils telnetd boxes, one behind an SSH hop, and runs root commands in them', async () => {
+    await using bed = await startTelnetTestbed(['direct', 'behind', 'inetutils']);
+    const telnetd = "ps -o args= -C telnetd,inetutils-inetd,busybox | grep -v '^ps' | sort";
+    expect(await bed.box('direct').sh(telnetd)).toBe('busybox telnetd -p 23 -l /bin/login\n');
+    expect(await bed.box('inetutils').sh(telnetd)).toBe(
+      '/usr/sbin/inetutils-inetd /etc/inetd.conf\n',
+    );
+    expect(await bed.box('behind').sh('id -un; hostname')).toBe('root\nbehind\n');
+    expect(bed.hop).toMatchObject({ host: '127.0.0.1', username: 'root' });
+    expect(bed.tcpTo('behind').via).toBe(bed.hopTransport().address);
+    await expect(bed.box('direct').sh('exit 3')).rejects.toThrow('`exit 3` exited with 3: ');
   });
 });

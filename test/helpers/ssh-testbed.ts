@@ -187,7 +187,7 @@ async function startServer(
 }
 
 /** Waits until sshd logs that it listens and, when published, answers with an SSH banner. */
-async function waitForSshd(
+export async function waitForSshd(
   container: StartedContainer,
   publishedPort: number | undefined,
 ): Promise<void> {

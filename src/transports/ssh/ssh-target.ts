@@ -1,3 +1,4 @@
+import { integerIn, nonEmptyString, show } from '../../common/value-checks.js';
 import { homedir } from 'node:os';
 import { ConfigError } from '../../errors.js';
 
@@ -188,25 +189,9 @@ function checkCredentials(
     report('credentials: none given; set password, privateKey, privateKeyPath or agent');
 }
 
-function nonEmptyString(value: unknown): string | undefined {
-  if (typeof value === 'string' && value.trim() !== '') return undefined;
-  return `expected a non-empty string, got ${show(value)}`;
-}
-
-function integerIn(value: unknown, min: number, max: number): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max)
-    return undefined;
-  return `expected an integer from ${min} to ${max}, got ${show(value)}`;
-}
-
 function oneOf(value: unknown, allowed: readonly string[]): string | undefined {
   if (value === undefined || allowed.includes(value as string)) return undefined;
   return `expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${show(value)}`;
-}
-
-function show(value: unknown): string {
-  return `${JSON.stringify(value) ?? String(value)} (${typeof value})`;
 }
 
 /** Expands a leading `~/` to the home folder. */

@@ -3,6 +3,8 @@
 #   SERVICES         which servers to run: any of "sshd ftpd telnetd" (default: all three)
 #   AUTHORIZED_KEYS  public keys allowed to log in as otto and root
 #   PASSWORD_AUTH    "no" makes SSH key-only
+#   TELNETD          "inetutils" serves telnet (port 23) with inetutils-telnetd under inetutils-inetd
+#                    instead of busybox telnetd (the default)
 # Host keys are made at start, so every container has its own. Arguments, when given, run instead
 # of the servers (after the keys are set up).
 set -e
@@ -21,7 +23,15 @@ fi
 if [ "$#" -gt 0 ]; then exec "$@"; fi
 services="${SERVICES:-sshd ftpd telnetd}"
 case " $services " in *" ftpd "*) vsftpd /etc/vsftpd.conf & ;; esac
-case " $services " in *" telnetd "*) busybox telnetd -p 23 -l /bin/login ;; esac
+case " $services " in
+  *" telnetd "*)
+    if [ "$TELNETD" = "inetutils" ]; then
+      echo 'telnet stream tcp nowait root /usr/sbin/telnetd telnetd' > /etc/inetd.conf
+      /usr/sbin/inetutils-inetd /etc/inetd.conf
+    else
+      busybox telnetd -p 23 -l /bin/login
+    fi ;;
+esac
 case " $services " in
   *" sshd "*) exec /usr/sbin/sshd -D -e ;;
   *) exec sleep infinity ;;
