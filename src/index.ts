@@ -67,6 +67,16 @@ export {
   type SshTransferKind,
   type SshTunnels,
 } from './hosts/ssh-host.js';
+export {
+  TelnetHost,
+  type TelnetHostOptions,
+  type TelnetHostTarget,
+  type TelnetTransferKind,
+} from './hosts/telnet-host.js';
+export type { HostTransferKind, HostTransferOptions } from './hosts/host-transfers.js';
+export type { HostFtpOptions } from './hosts/transfer-choices.js';
+export type { NcOptions } from './transfers/nc-transfer.js';
+export type { TelnetTarget } from './transports/telnet/telnet-target.js';
 export { ContainerHost, type ContainerHostOptions } from './hosts/container-host.js';
 export { runOnHosts, type FanOutOptions, type HostOutcome } from './hosts/fan-out.js';
 export type { SshTarget, HostKeyPolicy } from './transports/ssh/ssh-target.js';
@@ -87,6 +97,9 @@ export type {
   LabHostEntry,
   LabToolchain,
   LabSshOptions,
+  LabTelnetOptions,
+  LabFtpOptions,
+  LabNcOptions,
   LabProtocolOptions,
   LabNoOptions,
 } from './lab/lab-schema.js';

@@ -87,6 +87,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         'sftp',
         'ftp',
         'nc',
+        'shell',
+        'auto',
       ]),
     )
     .action(async (id: string, action: string, args: string[], flags: Record<string, string>) => {

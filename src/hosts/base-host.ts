@@ -11,7 +11,7 @@ import {
 import { LineSplitter } from '../sessions/line-splitter.js';
 import { ShellSession } from '../sessions/shell-session.js';
 import type { Argv, ExecOutcome, Transport } from '../transports/transport.js';
-import type { Transfer, TransferOptions, TransferResult } from '../transfers/transfer.js';
+import type { Transfer, TransferResult } from '../transfers/transfer.js';
 import { commandFailure, statusOf, type CommandResult, type RunResult } from './command-result.js';
 import type {
   Commands,
@@ -23,6 +23,7 @@ import type {
   RunOptions,
 } from './host.js';
 import { HostLog } from './host-log.js';
+import { HostTransfers, type HostTransferOptions } from './host-transfers.js';
 import type { ResolvedHostOptions } from './host-options.js';
 import { bridgeTerminal } from './interact.js';
 import { Repeater, type RepeatOptions, type RepeatRecord } from './repeater.js';
@@ -33,7 +34,7 @@ const DEFAULT_SESSION = 'default';
 /**
  * What every host kind shares: the default and named persistent sessions, command lists with a
  * shared deadline, oneshot on the transport, transfers, repeats, logging and closing. A host kind
- * only supplies its transport and its transfer.
+ * only supplies its transport and its transfers (one, or several by kind with a default).
  */
 export abstract class BaseHost implements Host {
   readonly id: string;
@@ -42,12 +43,14 @@ export abstract class BaseHost implements Host {
   private readonly sessions = new Map<string, HostSessionHandle>();
   private readonly repeaters = new Map<string, Repeater>();
   private closing?: Promise<void>;
+  private readonly transfers: HostTransfers;
 
   protected constructor(
     private readonly transport: Transport,
-    private readonly transfer: Transfer,
+    transfers: Transfer | HostTransfers,
     private readonly options: ResolvedHostOptions,
   ) {
+    this.transfers = transfers instanceof HostTransfers ? transfers : HostTransfers.only(transfers);
     this.id = options.id;
     this.log = options.log;
     this.logLines = new HostLog(options.id, options.logger, () => this.log);
@@ -141,21 +144,25 @@ export abstract class BaseHost implements Host {
   async put(
     files: readonly string[],
     destDir: string,
-    options: TransferOptions = {},
+    options: HostTransferOptions = {},
   ): Promise<TransferResult> {
     this.assertOpen('put files');
-    this.logLines.note(`put ${files.join(' ')} -> ${destDir} [${this.transfer.kind}]`);
-    return this.transfer.put(files, destDir, options);
+    const { transfer: kind, ...rest } = options;
+    const transfer = await this.transfers.resolve(kind, options.signal);
+    this.logLines.note(`put ${files.join(' ')} -> ${destDir} [${transfer.kind}]`);
+    return transfer.put(files, destDir, rest);
   }
 
   async get(
     files: readonly string[],
     destDir: string,
-    options: TransferOptions = {},
+    options: HostTransferOptions = {},
   ): Promise<TransferResult> {
     this.assertOpen('get files');
-    this.logLines.note(`get ${files.join(' ')} -> ${destDir} [${this.transfer.kind}]`);
-    return this.transfer.get(files, destDir, options);
+    const { transfer: kind, ...rest } = options;
+    const transfer = await this.transfers.resolve(kind, options.signal);
+    this.logLines.note(`get ${files.join(' ')} -> ${destDir} [${transfer.kind}]`);
+    return transfer.get(files, destDir, rest);
   }
 
   /** Bridges this terminal to a new shell on the host until the shell ends or Ctrl-] is typed. */
@@ -208,6 +215,7 @@ export abstract class BaseHost implements Host {
       ...[...this.sessions.values()].map((session) => session.close()),
     ]);
     this.sessions.clear();
+    await this.transfers.close();
     await this.transport.close();
   }
 

@@ -1,6 +1,7 @@
 import type { OutputSink } from '../common/bounded-output.js';
 import type { Argv, TransportKind } from '../transports/transport.js';
-import type { TransferOptions, TransferResult } from '../transfers/transfer.js';
+import type { TransferResult } from '../transfers/transfer.js';
+import type { HostTransferOptions } from './host-transfers.js';
 import type { ExpectRule } from '../sessions/expect-matcher.js';
 import type { CommandResult, RunResult, ShellCommand } from './command-result.js';
 import type { RepeatOptions, RepeatRecord } from './repeater.js';
@@ -112,7 +113,7 @@ export interface InteractOptions {
 }
 
 /**
- * A machine or container to run commands on. Every kind (local, SSH, container) implements all of
+ * A machine or container to run commands on. Every kind (local, SSH, telnet, container) implements all of
  * it. `run` uses the host's default persistent shell; `oneshot` is stateless and safe to run many
  * at once.
  * @example
@@ -161,13 +162,14 @@ export interface Host extends AsyncDisposable {
   /**
    * Copies local files and directories into `destDir` on the host (created when missing), each
    * under its basename; nothing partial is left when it fails. Rejects with a `TransferError`,
-   * a `TimeoutError` (`TRANSFER_TIMEOUT`) or an `AbortedError`.
+   * a `TimeoutError` (`TRANSFER_TIMEOUT`) or an `AbortedError`. `options.transfer` picks another
+   * of the host's transfers for this call (a `ConfigError` for one it does not offer).
    * @example await host.put(['dist/app.tar'], '/tmp/deploy');
    */
   put(
     files: readonly string[],
     destDir: string,
-    options?: TransferOptions,
+    options?: HostTransferOptions,
   ): Promise<TransferResult>;
   /**
    * Copies files and directories of the host into the local `destDir` (created when missing),
@@ -177,7 +179,7 @@ export interface Host extends AsyncDisposable {
   get(
     files: readonly string[],
     destDir: string,
-    options?: TransferOptions,
+    options?: HostTransferOptions,
   ): Promise<TransferResult>;
   /**
    * Bridges this terminal to a new shell on the host, on a PTY with the window size forwarded,

@@ -1,16 +1,15 @@
 import type { Duplex } from 'node:stream';
-import { ConfigError } from '../errors.js';
-import { ScpTransfer } from '../transfers/scp-transfer.js';
-import { SftpTransfer } from '../transfers/sftp-transfer.js';
-import type { Transfer } from '../transfers/transfer.js';
+import type { NcOptions } from '../transfers/nc-transfer.js';
 import { SshTransport } from '../transports/ssh/ssh-transport.js';
 import type { SshTarget } from '../transports/ssh/ssh-target.js';
+import { tcpThrough } from '../transports/tcp-opener.js';
 import { BaseHost } from './base-host.js';
 import { normalizeHostOptions, transportOptionsOf, type HostOptions } from './host-options.js';
+import { sshTransfers, type HostFtpOptions } from './transfer-choices.js';
 
-/** The transfer protocols of an SSH host. */
-export const SSH_TRANSFERS = ['sftp', 'scp'] as const;
-/** How an SSH host moves files: `sftp` or `scp`. */
+/** The transfer protocols of an SSH host (`auto`: the best it offers, probed once). */
+export const SSH_TRANSFERS = ['sftp', 'scp', 'ftp', 'nc', 'shell', 'auto'] as const;
+/** How an SSH host moves files: `sftp`, `scp`, `ftp`, `nc`, `shell` or `auto`. */
 export type SshTransferKind = (typeof SSH_TRANSFERS)[number];
 
 /**
@@ -36,14 +35,22 @@ export interface SshTunnels {
 
 /** Options of an {@link SshHost} besides where it is. */
 export interface SshHostOptions extends HostOptions {
-  /** How `put` and `get` move files. @default 'sftp' */
+  /**
+   * How `put` and `get` move files, unless a call names another. nc and FTP streams go through
+   * the SSH connection to the host's 127.0.0.1. @default 'sftp'
+   */
   transfer?: SshTransferKind;
+  /** FTP transfers: the server's port and credentials. @default port 21, the SSH login */
+  ftp?: HostFtpOptions;
+  /** netcat transfers: the command and the ports it may listen on. */
+  nc?: NcOptions;
 }
 
 /**
  * A machine reached over SSH: one connection (through any number of hops) multiplexes the
  * persistent shells (the login shell on a terminal, so prompts such as sudo's work), an exec
- * channel per oneshot, and SFTP or SCP transfers. Host keys are checked against known_hosts.
+ * channel per oneshot, and SFTP, SCP, FTP, netcat or shell transfers. Host keys are checked
+ * against known_hosts.
  * @example
  * await using db = new SshHost({ host: '10.0.0.5', username: 'otto', password: 'secret', hop: { host: 'jump.lab', username: 'otto', privateKeyPath: '~/.ssh/id_ed25519' } });
  * await db.run('sudo systemctl restart postgresql', { expects: [[/password/i, 'secret\n']] });
@@ -65,16 +72,21 @@ export class SshHost extends BaseHost {
       { ...target, name: target.name ?? resolved.id },
       { logger: resolved.logger, ...transportOptionsOf(resolved) },
     );
-    super(ssh, createTransfer(options.transfer ?? 'sftp', ssh), resolved);
+    const transfers = sshTransfers(
+      ssh,
+      {
+        place: ssh.place,
+        transport: ssh,
+        tcp: tcpThrough(ssh),
+        address: '127.0.0.1',
+        user: target.username,
+        password: target.password,
+        ftp: options.ftp,
+        nc: options.nc,
+      },
+      options.transfer ?? 'sftp',
+    );
+    super(ssh, transfers, resolved);
     this.ssh = ssh;
   }
-}
-
-function createTransfer(kind: SshTransferKind, ssh: SshTransport): Transfer {
-  if (kind === 'sftp') return new SftpTransfer(ssh);
-  if (kind === 'scp') return new ScpTransfer(ssh);
-  throw new ConfigError(
-    'INVALID_TRANSFER',
-    `Invalid transfer "${String(kind)}" for an SSH host: expected one of ${SSH_TRANSFERS.join(', ')}.`,
-  );
 }

@@ -11,7 +11,8 @@ import type {
 } from '../hosts/host.js';
 import type { RepeatOptions, RepeatRecord } from '../hosts/repeater.js';
 import type { Argv } from '../transports/transport.js';
-import type { TransferOptions, TransferResult } from '../transfers/transfer.js';
+import type { HostTransferOptions } from '../hosts/host-transfers.js';
+import type { TransferResult } from '../transfers/transfer.js';
 import type { ComposeServiceHost } from './compose-service-host.js';
 
 /**
@@ -86,7 +87,7 @@ export class ComposePlaceholderHost implements Host {
   async put(
     files: readonly string[],
     destDir: string,
-    options?: TransferOptions,
+    options?: HostTransferOptions,
   ): Promise<TransferResult> {
     return (await this.target(options?.signal)).put(files, destDir, options);
   }
@@ -94,7 +95,7 @@ export class ComposePlaceholderHost implements Host {
   async get(
     files: readonly string[],
     destDir: string,
-    options?: TransferOptions,
+    options?: HostTransferOptions,
   ): Promise<TransferResult> {
     return (await this.target(options?.signal)).get(files, destDir, options);
   }

@@ -18,7 +18,9 @@ function buildLabSchemas() {
   const host = z.strictObject({
     id: text.optional().describe('Host id; default: ne[+neId] + _board[+slot], lowercased'),
     ip: text.describe('IP address or DNS name'),
-    port: portSchema(z).optional().describe('SSH or telnet port; default per term (SSH: 22)'),
+    port: portSchema(z)
+      .optional()
+      .describe('SSH or telnet port; default per term (SSH: 22, telnet: 23)'),
     ne: text.describe('Network element name'),
     neId: idPart.optional(),
     board: z.string().optional(),
@@ -37,7 +39,10 @@ function buildLabSchemas() {
     passphrase: z.string().optional().describe('Passphrase of `key`'),
     labs: z.array(text).optional().describe('Labs the host belongs to'),
     term: z.enum(LAB_TERMS).optional().describe('How sessions reach the host; default ssh'),
-    transfer: z.enum(LAB_TRANSFERS).optional().describe('How files move; default scp'),
+    transfer: z
+      .enum(LAB_TRANSFERS)
+      .optional()
+      .describe('How files move; default scp for SSH hosts, auto for telnet hosts'),
     hop: text.optional().describe('Id of the SSH host to go through'),
     resources: z.array(text).optional().describe('Reservation tags'),
     is_virtual: z.boolean().optional(),

@@ -66,11 +66,66 @@ describe('parseLabText: option tables', () => {
   });
 
   it('refuses any key in the tables that take none yet', () => {
+    expect(problemsOf([{ ...HOST, sftp_options: { env: 'x' } }])).toEqual([
+      'host #1 (a): sftp_options: unknown field "env": otto-ts reads no sftp_options yet',
+    ]);
+  });
+
+  it('checks telnet_options, ftp_options and nc_options strictly, with "did you mean"', () => {
     expect(
-      problemsOf([{ ...HOST, telnet_options: { port: 23 }, nc_options: { port_base: 9000 } }]),
+      problemsOf([
+        {
+          ...HOST,
+          term: 'telnet',
+          telnet_options: { login_promt: 'login:', password_prompt: '[', cols: 0, rows: 2.5 },
+          ftp_options: { port: 21, pasive: true },
+          nc_options: { exec_name: '', port_min: 9000, port_max: 70000, listener_timeout: 0 },
+        },
+      ]),
     ).toEqual([
-      'host #1 (a): telnet_options: unknown field "port": otto-ts reads no telnet_options yet',
-      'host #1 (a): nc_options: unknown field "port_base": otto-ts reads no nc_options yet',
+      'host #1 (a): telnet_options.password_prompt: not a valid regular expression (/[/i: Unterminated character class)',
+      'host #1 (a): telnet_options.cols: expected a whole number from 1 to 9999, got 0',
+      'host #1 (a): telnet_options.rows: expected a whole number from 1 to 9999, got 2.5',
+      'host #1 (a): telnet_options: unknown field "login_promt"; did you mean "login_prompt"?',
+      'host #1 (a): ftp_options: unknown field "pasive"; ftp_options takes "port" and "connect_timeout"',
+      'host #1 (a): nc_options.exec_name: must not be empty',
+      'host #1 (a): nc_options.port_max: expected a whole number from 1 to 65535, got 70000',
+      'host #1 (a): nc_options.listener_timeout: expected a number of seconds, more than 0 and at most 86400, got 0',
+    ]);
+  });
+
+  it('takes the telnet, ftp and nc keys otto-ts reads', () => {
+    const options = {
+      telnet_options: {
+        port: 2323,
+        login_prompt: 'User name:\\s*$',
+        password_prompt: 'Pass(word)?:',
+        connect_timeout: 3,
+        login_timeout: 12.5,
+        cols: 132,
+        rows: 43,
+      },
+      ftp_options: { port: 2121, connect_timeout: 4 },
+      nc_options: { exec_name: 'busybox nc', port_min: 9100, port_max: 9199, listener_timeout: 5 },
+    };
+    const { hosts, problems } = parseLabText(
+      JSON.stringify([{ ...HOST, term: 'telnet', transfer: 'auto', ...options }]),
+      'hosts.json',
+    );
+    expect(problems).toEqual([]);
+    expect(hosts[0]?.entry).toMatchObject(options);
+  });
+
+  it('refuses a telnet host with scp or sftp, ports that disagree and an empty nc range', () => {
+    expect(
+      problemsOf([
+        { ...HOST, term: 'telnet', transfer: 'scp', port: 23, telnet_options: { port: 2323 } },
+        { ...HOST, ne: 'b', nc_options: { port_min: 9500, port_max: 9400 } },
+      ]),
+    ).toEqual([
+      'host #1 (a): port: 23 and telnet_options.port 2323 disagree; give the telnet port once',
+      'host #1 (a): transfer: "scp" needs SSH; a telnet host moves files by "ftp", "nc", "shell", "auto"',
+      'host #2 (b): nc_options.port_min: 9500 is above port_max 9400; give the lowest port first',
     ]);
   });
 });

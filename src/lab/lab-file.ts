@@ -1,6 +1,7 @@
 import { findJsonSyntaxError } from './json-syntax.js';
 import { LAB_FIELD_ALIASES, labSchemas } from './lab-file-schema.js';
 import { labHostId, type LabHostEntry } from './lab-schema.js';
+import { TELNET_TRANSFERS } from './lab-host-entry.js';
 import { readConfigFile } from './read-config-file.js';
 import {
   describeIssues,
@@ -186,16 +187,44 @@ function crossFieldProblems(raw: unknown): SchemaProblem[] {
       path: 'passphrase',
       message: 'given without "key": a passphrase unlocks the private key file that "key" names',
     });
-  const sshPort = isRecord(raw.ssh_options) ? raw.ssh_options.port : undefined;
+  problems.push(...portProblems(raw), ...terminalProblems(raw));
+  return problems;
+}
+
+/** The host's `port` and its terminal's option table's `port` must agree when both are given. */
+function portProblems(raw: Record<string, unknown>): SchemaProblem[] {
+  const term = raw.term === 'telnet' ? 'telnet' : raw.term === undefined ? 'ssh' : raw.term;
+  if (term !== 'ssh' && term !== 'telnet') return [];
+  const table = raw[`${term}_options`];
+  const optionPort = isRecord(table) ? table.port : undefined;
+  if (typeof raw.port !== 'number' || typeof optionPort !== 'number' || raw.port === optionPort)
+    return [];
+  const name = term === 'ssh' ? 'SSH' : 'telnet';
+  return [
+    {
+      path: 'port',
+      message: `${raw.port} and ${term}_options.port ${optionPort} disagree; give the ${name} port once`,
+    },
+  ];
+}
+
+/** scp and sftp need SSH; nc's port range must not be empty. */
+function terminalProblems(raw: Record<string, unknown>): SchemaProblem[] {
+  const problems: SchemaProblem[] = [];
+  if (raw.term === 'telnet' && (raw.transfer === 'scp' || raw.transfer === 'sftp'))
+    problems.push({
+      path: 'transfer',
+      message: `"${raw.transfer}" needs SSH; a telnet host moves files by ${TELNET_TRANSFERS.map((kind) => `"${kind}"`).join(', ')}`,
+    });
+  const nc = isRecord(raw.nc_options) ? raw.nc_options : {};
   if (
-    (raw.term ?? 'ssh') === 'ssh' &&
-    typeof raw.port === 'number' &&
-    typeof sshPort === 'number' &&
-    raw.port !== sshPort
+    typeof nc.port_min === 'number' &&
+    typeof nc.port_max === 'number' &&
+    nc.port_min > nc.port_max
   )
     problems.push({
-      path: 'port',
-      message: `${raw.port} and ssh_options.port ${sshPort} disagree; give the SSH port once`,
+      path: 'nc_options.port_min',
+      message: `${nc.port_min} is above port_max ${nc.port_max}; give the lowest port first`,
     });
   return problems;
 }

@@ -3,8 +3,11 @@ import type { LabProtocolOptions } from './protocol-options.js';
 /** How sessions reach a lab host. */
 export const LAB_TERMS = ['ssh', 'telnet'] as const;
 
-/** How files move to and from a lab host. */
-export const LAB_TRANSFERS = ['scp', 'sftp', 'ftp', 'nc'] as const;
+/** How files move to and from a lab host (`auto`: the best one the host offers, probed once). */
+export const LAB_TRANSFERS = ['scp', 'sftp', 'ftp', 'nc', 'shell', 'auto'] as const;
+
+/** The transfers a telnet host can use (scp and sftp need SSH). */
+export const TELNET_TRANSFERS = ['ftp', 'nc', 'shell', 'auto'] as const;
 
 /** A lab host's cross-compilation toolchain (otto's coverage support). */
 export interface LabToolchain {
@@ -25,7 +28,7 @@ export interface LabHostEntry extends LabProtocolOptions {
   id?: string;
   /** IP address or DNS name. */
   ip: string;
-  /** SSH or telnet port (1 to 65535); default per term (22 for SSH). */
+  /** SSH or telnet port (1 to 65535); default per term (22 for SSH, 23 for telnet). */
   port?: number;
   /** Network element name. */
   ne: string;
@@ -49,9 +52,9 @@ export interface LabHostEntry extends LabProtocolOptions {
   labs?: string[];
   /** How sessions reach the host. @default 'ssh' */
   term?: (typeof LAB_TERMS)[number];
-  /** How files move. @default 'scp' */
+  /** How files move. @default 'scp' for SSH hosts, 'auto' for telnet hosts */
   transfer?: (typeof LAB_TRANSFERS)[number];
-  /** Id of the lab host to go through (an SSH host). */
+  /** Id of the lab host to go through (an SSH host); telnet, FTP and nc streams go through it too. */
   hop?: string;
   /** Reservation tags. */
   resources?: string[];

@@ -6,7 +6,6 @@ import type { HostOptions } from '../hosts/host-options.js';
 import type { Lab } from './lab.js';
 import { createLabHost, findLabHost, type HostDefaults } from './lab-hosts.js';
 import type { LabHostEntry } from './lab-schema.js';
-import type { LabSshOptions } from './protocol-options.js';
 import type { Repo } from './settings.js';
 
 /** Options of {@link LabHostPool}. */
@@ -105,11 +104,13 @@ export function emptyLab(): Lab {
   return { names: [], hosts: new Map(), resources: new Set(), warnings: [] };
 }
 
-/** The repos' `[host_defaults]`, merged: a later repo wins per key. */
+/** The repos' `[host_defaults]`, merged table by table: a later repo wins per key. */
 export function hostDefaultsOf(repos: readonly Repo[]): HostDefaults {
-  const ssh: LabSshOptions = {};
-  for (const repo of repos) Object.assign(ssh, repo.settings.host_defaults.ssh_options);
-  return { ssh_options: ssh };
+  const merged: Record<string, Record<string, unknown>> = { ssh_options: {} };
+  for (const repo of repos)
+    for (const [table, options] of Object.entries(repo.settings.host_defaults))
+      Object.assign((merged[table] ??= {}), options);
+  return merged;
 }
 
 /** Per-invocation overrides of one host (`otto host --hop/--term/--transfer`). */

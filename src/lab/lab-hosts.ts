@@ -1,13 +1,26 @@
 import { ConfigError } from '../errors.js';
 import type { Host } from '../hosts/host.js';
 import type { HostOptions } from '../hosts/host-options.js';
-import { SshHost } from '../hosts/ssh-host.js';
+import { SshHost, type SshTransferKind } from '../hosts/ssh-host.js';
+import {
+  TelnetHost,
+  type TelnetHostTarget,
+  type TelnetTransferKind,
+} from '../hosts/telnet-host.js';
+import type { HostFtpOptions } from '../hosts/transfer-choices.js';
+import type { NcOptions } from '../transfers/nc-transfer.js';
 import type { SshTarget } from '../transports/ssh/ssh-target.js';
 import { closestIds } from './closest.js';
 import type { Lab } from './lab.js';
 import type { LabFileHost } from './lab-file.js';
 import { labSchemas } from './lab-file-schema.js';
-import { secondsToMs, type LabProtocolOptions, type LabSshOptions } from './protocol-options.js';
+import { TELNET_TRANSFERS } from './lab-host-entry.js';
+import {
+  secondsToMs,
+  type LabNcOptions,
+  type LabProtocolOptions,
+  type ProtocolOptionTable,
+} from './protocol-options.js';
 import { describeIssues, genericIssueMessage } from './schema-issues.js';
 
 /**
@@ -51,7 +64,11 @@ export function sshTargetFor(
       `Hop cycle in lab ${lab.names.join(', ')}: ${[...seen, id].join(' -> ')}.`,
     );
   const { entry } = findLabHost(lab, id);
-  const options = checkSshOptions({ ...defaults.ssh_options, ...entry.ssh_options }, id);
+  const options = checkOptions(
+    'ssh_options',
+    { ...defaults.ssh_options, ...entry.ssh_options },
+    id,
+  );
   const user = entry.user ?? Object.keys(entry.creds)[0];
   if (user === undefined)
     throw new ConfigError(
@@ -74,8 +91,66 @@ export function sshTargetFor(
 }
 
 /**
- * Creates the host object of a lab host. SSH hosts (`term: ssh`, the default) with scp or sftp
- * transfers are built now; telnet, ftp and nc come with later work and are refused clearly.
+ * Where and how to reach a telnet lab host: its address and telnet port, the user and password its
+ * `user` (or first `creds` entry) names, its `telnet_options` (over the repo's defaults) and its
+ * SSH hop chain resolved by id.
+ * @example const target = telnetTargetFor(lab, 'old_router'); // hop: the SSH target of its hop
+ */
+export function telnetTargetFor(
+  lab: Lab,
+  id: string,
+  defaults: HostDefaults = {},
+): TelnetHostTarget {
+  const { entry } = findLabHost(lab, id);
+  const options = checkOptions(
+    'telnet_options',
+    { ...defaults.telnet_options, ...entry.telnet_options },
+    id,
+  );
+  const user = entry.user ?? Object.keys(entry.creds)[0];
+  return {
+    name: id,
+    host: entry.ip,
+    port: entry.port ?? options.port ?? 23,
+    user,
+    password: user === undefined ? undefined : entry.creds[user] || undefined,
+    loginPrompt: options.login_prompt,
+    passwordPrompt: options.password_prompt,
+    connectTimeoutMs: msOf(options.connect_timeout),
+    loginTimeoutMs: msOf(options.login_timeout),
+    cols: options.cols,
+    rows: options.rows,
+    hop: entry.hop ? sshTargetFor(lab, entry.hop, defaults, [id]) : undefined,
+  };
+}
+
+/** The FTP and nc options of a lab host (its tables over the repo's defaults), as hosts take them. */
+export function transferOptionsFor(
+  lab: Lab,
+  id: string,
+  defaults: HostDefaults = {},
+): { ftp: HostFtpOptions; nc: NcOptions } {
+  const { entry } = findLabHost(lab, id);
+  const ftp = checkOptions('ftp_options', { ...defaults.ftp_options, ...entry.ftp_options }, id);
+  const nc = checkNcOptions(
+    checkOptions('nc_options', { ...defaults.nc_options, ...entry.nc_options }, id),
+    id,
+  );
+  return {
+    ftp: definedOnly({ port: ftp.port, connectTimeoutMs: msOf(ftp.connect_timeout) }),
+    nc: definedOnly({
+      execName: nc.exec_name,
+      portMin: nc.port_min,
+      portMax: nc.port_max,
+      listenerTimeoutMs: msOf(nc.listener_timeout),
+    }),
+  };
+}
+
+/**
+ * Creates the host object of a lab host: an {@link SshHost} (`term: ssh`, the default; transfer
+ * scp unless given) or a {@link TelnetHost} (`term: telnet`; transfer auto unless given), its hop
+ * chain resolved by id either way.
  * @example await using carrot = createLabHost(lab, 'carrot_seed');
  */
 export function createLabHost(
@@ -83,50 +158,79 @@ export function createLabHost(
   id: string,
   options: HostOptions & { defaults?: HostDefaults } = {},
 ): Host {
-  const transfer = checkLabHostSupported(lab, id);
+  const { term, transfer } = checkLabHostSupported(lab, id);
   const { entry } = findLabHost(lab, id);
   const { defaults, ...hostOptions } = options;
-  return new SshHost(sshTargetFor(lab, id, defaults), {
+  const common = {
     id,
     log: entry.log ?? true,
     ...hostOptions,
-    transfer,
-  });
+    ...transferOptionsFor(lab, id, defaults),
+  };
+  if (term === 'telnet')
+    return new TelnetHost(telnetTargetFor(lab, id, defaults), {
+      ...common,
+      transfer: transfer as TelnetTransferKind,
+    });
+  return new SshHost(sshTargetFor(lab, id, defaults), { ...common, transfer });
 }
 
 /**
- * Refuses, before anything is made, a lab host whose terminal or transfer otto-ts cannot drive
- * yet; returns its transfer.
+ * Refuses, before anything is made, a lab host whose terminal and transfer do not go together
+ * (scp and sftp need SSH); returns both, defaults filled.
  */
-export function checkLabHostSupported(lab: Lab, id: string): 'scp' | 'sftp' {
+export function checkLabHostSupported(
+  lab: Lab,
+  id: string,
+): { term: 'ssh' | 'telnet'; transfer: SshTransferKind } {
   const { entry } = findLabHost(lab, id);
-  if ((entry.term ?? 'ssh') !== 'ssh') throw unsupported(id, `term "${entry.term}"`);
-  const transfer = entry.transfer ?? 'scp';
-  if (transfer !== 'scp' && transfer !== 'sftp') throw unsupported(id, `transfer "${transfer}"`);
-  return transfer;
+  const term = entry.term ?? 'ssh';
+  const transfer = entry.transfer ?? (term === 'telnet' ? 'auto' : 'scp');
+  if (term === 'telnet' && !(TELNET_TRANSFERS as readonly string[]).includes(transfer))
+    throw new ConfigError(
+      'UNSUPPORTED_HOST',
+      `Host "${id}" uses term "telnet" with transfer "${transfer}", which needs SSH; a telnet host moves files by ${TELNET_TRANSFERS.join(', ')}.`,
+      { fix: 'give the host "transfer": "auto" (or ftp, nc, shell), or --transfer auto.' },
+    );
+  return { term, transfer };
 }
 
-function unsupported(id: string, what: string): ConfigError {
-  return new ConfigError(
-    'UNSUPPORTED_HOST',
-    `Host "${id}" uses ${what}, which otto-ts does not support yet; its SSH hosts (scp or sftp) work.`,
+/** A lab duration in milliseconds, or undefined when not given. */
+function msOf(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : secondsToMs(seconds);
+}
+
+function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function checkNcOptions(options: LabNcOptions, id: string): LabNcOptions {
+  const min = options.port_min ?? 9000;
+  const max = options.port_max ?? 9999;
+  if (min <= max) return options;
+  throw new ConfigError(
+    'INVALID_HOST_OPTION',
+    `Invalid nc_options for host "${id}": port_min ${min} is above port_max ${max}.`,
   );
 }
 
 /**
- * The merged ssh_options of a host, checked like a lab file's: lab files and settings are checked
+ * A host's merged option table, checked like a lab file's: lab files and settings are checked
  * when read, but a lab or defaults built in code reach here unchecked.
  */
-function checkSshOptions(options: LabSshOptions, id: string): LabSshOptions {
-  const schema = labSchemas().host.shape.ssh_options;
+function checkOptions<Name extends ProtocolOptionTable>(
+  name: Name,
+  options: NonNullable<LabProtocolOptions[Name]>,
+  id: string,
+): NonNullable<LabProtocolOptions[Name]> {
+  const schema = labSchemas().host.shape[name];
   const parsed = schema.safeParse(options, { reportInput: true, error: genericIssueMessage });
   if (parsed.success) return options;
   const problems = describeIssues(parsed.error.issues, { schema, keyWord: 'option' }).map(
-    (problem) =>
-      `${problem.path ? `ssh_options.${problem.path}` : 'ssh_options'}: ${problem.message}`,
+    (problem) => `${problem.path ? `${name}.${problem.path}` : name}: ${problem.message}`,
   );
   throw new ConfigError(
     'INVALID_HOST_OPTION',
-    `Invalid ssh_options for host "${id}": ${problems.join('; ')}${problems.at(-1)!.endsWith('?') ? '' : '.'}`,
+    `Invalid ${name} for host "${id}": ${problems.join('; ')}${problems.at(-1)!.endsWith('?') ? '' : '.'}`,
   );
 }

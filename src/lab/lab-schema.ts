@@ -8,7 +8,14 @@ import type { LabHostEntry } from './lab-host-entry.js';
  */
 
 export type { LabHostEntry, LabToolchain } from './lab-host-entry.js';
-export type { LabNoOptions, LabProtocolOptions, LabSshOptions } from './protocol-options.js';
+export type {
+  LabFtpOptions,
+  LabNcOptions,
+  LabNoOptions,
+  LabProtocolOptions,
+  LabSshOptions,
+  LabTelnetOptions,
+} from './protocol-options.js';
 
 /** JSON Schema of a lab file (either form), for editors. */
 export function labJsonSchema(): Record<string, unknown> {

@@ -203,7 +203,25 @@ describe('labJsonSchema', () => {
       },
       additionalProperties: false,
     });
-    expect(properties.telnet_options).toEqual({
+    expect(properties.telnet_options).toMatchObject({
+      type: 'object',
+      properties: {
+        login_prompt: {
+          type: 'string',
+          minLength: 1,
+          description:
+            'Regular expression of the login prompt, matched ignoring case at the end of the output; default "(login|username)\\s*:\\s*$"',
+        },
+        cols: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 9999,
+          description: 'Terminal width sent to the server (NAWS); default 200',
+        },
+      },
+      additionalProperties: false,
+    });
+    expect(properties.sftp_options).toEqual({
       type: 'object',
       properties: {},
       additionalProperties: false,

@@ -31,8 +31,42 @@ export function textSchema(z: ZodApi) {
   return z.string().min(1);
 }
 
+/** The source of a regular expression, checked to compile (matched ignoring case). */
+export function patternSchema(z: ZodApi) {
+  return z
+    .string({ error: 'expected the text of a regular expression' })
+    .min(1, { error: 'expected the text of a regular expression, not an empty string' })
+    .superRefine((source, context) => {
+      const problem = regexProblem(source);
+      if (problem) context.addIssue({ code: 'custom', message: problem, input: source });
+    });
+}
+
+/** Why `source` is not a regular expression, or undefined when it compiles. */
+function regexProblem(source: string): string | undefined {
+  try {
+    new RegExp(source, 'i');
+    return undefined;
+  } catch (error) {
+    return `not a valid regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')})`;
+  }
+}
+
+/** A count, such as a terminal's columns: a whole number from 1 to 9999. */
+export function countSchema(z: ZodApi) {
+  const error = 'expected a whole number from 1 to 9999';
+  return z.number({ error }).int({ error }).min(1, { error }).max(9999, { error });
+}
+
 function optionKinds(z: ZodApi) {
-  return { port: portSchema(z), seconds: secondsSchema(z), path: textSchema(z) };
+  return {
+    port: portSchema(z),
+    seconds: secondsSchema(z),
+    path: textSchema(z),
+    text: textSchema(z),
+    pattern: patternSchema(z),
+    count: countSchema(z),
+  };
 }
 
 type OptionKindSchemas = ReturnType<typeof optionKinds>;

@@ -95,8 +95,16 @@ describe('settings problems', () => {
         'host_defaults.ssh_options: unknown key "prot"; did you mean "port"?',
       ],
       [
-        '[host_defaults.ftp_options]\nport = 21\n',
-        'host_defaults.ftp_options: unknown key "port": otto-ts reads no host_defaults.ftp_options yet',
+        '[host_defaults.ftp_options]\nprot = 21\n',
+        'host_defaults.ftp_options: unknown key "prot"; did you mean "port"?',
+      ],
+      [
+        '[host_defaults.telnet_options]\nlogin_prompt = "(login"\n',
+        'host_defaults.telnet_options.login_prompt: not a valid regular expression (/(login/i: Unterminated group)',
+      ],
+      [
+        '[host_defaults.sftp_options]\nenv = "x"\n',
+        'host_defaults.sftp_options: unknown key "env": otto-ts reads no host_defaults.sftp_options yet',
       ],
       [
         'labs = ["a\\u0000b"]\n',

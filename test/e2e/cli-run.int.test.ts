@@ -345,16 +345,21 @@ describe('logs and completion', () => {
 });
 
 describe('otto host before connecting', () => {
-  it('refuses a host it cannot drive yet, and makes no output directory for the mistake', async () => {
+  it('refuses a telnet host with a transfer that needs SSH, and makes no output directory for the mistake', async () => {
     const telnet = await makeTempRepo({
       hosts: [{ ip: '127.0.0.1', ne: 'old', creds: { u: 'p' }, labs: ['main'], term: 'telnet' }],
     });
-    const result = await runCli(['-l', 'main', 'host', 'old', 'run', 'true'], { env: telnet.env });
+    const result = await runCli(
+      ['-l', 'main', 'host', 'old', '--transfer', 'sftp', 'run', 'true'],
+      {
+        env: telnet.env,
+      },
+    );
     expect(result).toMatchObject({
       exitCode: 2,
       stdout: '',
       stderr:
-        'otto: Host "old" uses term "telnet", which otto-ts does not support yet; its SSH hosts (scp or sftp) work.\n',
+        'otto: Host "old" uses term "telnet" with transfer "sftp", which needs SSH; a telnet host moves files by ftp, nc, shell, auto.\nFix: give the host "transfer": "auto" (or ftp, nc, shell), or --transfer auto.\n',
     });
     await expect(readdir(telnet.xdir)).rejects.toThrow(/ENOENT/);
   });

@@ -21,7 +21,7 @@ export type HostAction = 'run' | 'put' | 'get' | 'login';
 export interface HostFlags {
   hop?: string;
   term?: 'ssh' | 'telnet';
-  transfer?: 'scp' | 'sftp' | 'ftp' | 'nc';
+  transfer?: 'scp' | 'sftp' | 'ftp' | 'nc' | 'shell' | 'auto';
 }
 
 /**

@@ -2,6 +2,9 @@ import type { Duplex } from 'node:stream';
 import { TelnetParser, encodeInput } from './telnet-codec.js';
 import { TelnetNegotiation } from './telnet-negotiation.js';
 
+/** IAC NOP: a command every telnet server ignores. */
+const TELNET_NOP = Buffer.from([0xff, 0xf1]);
+
 /** The terminal a connection announces. */
 export interface TelnetTerminal {
   term: string;
@@ -25,6 +28,7 @@ export class TelnetConnection {
   private readonly closeListeners: Array<(error?: Error) => void> = [];
   private closed?: { error?: Error };
   private isEnding = false;
+  private isAcknowledging = false;
 
   constructor(
     private readonly stream: Duplex,
@@ -43,7 +47,10 @@ export class TelnetConnection {
       },
       () => this.negotiation.isOutputNvt,
     );
-    stream.on('data', (chunk: Buffer) => this.parser.push(chunk));
+    stream.on('data', (chunk: Buffer) => {
+      this.parser.push(chunk);
+      this.acknowledgeSoon();
+    });
     let streamError: Error | undefined;
     stream.on('error', (error: Error) => (streamError = error));
     stream.once('close', () => this.markClosed(streamError));
@@ -100,6 +107,22 @@ export class TelnetConnection {
   destroy(): void {
     this.isEnding = true;
     this.stream.destroy();
+  }
+
+  /**
+   * Answers what arrived with a telnet no-op, once per burst of chunks: our TCP acknowledgement
+   * then leaves at once, riding on it, instead of after the kernel's delayed-ACK wait (40 ms). A
+   * server that sends a command's output in several small segments (busybox telnetd writes the
+   * pty's output as it comes) holds each one back until the one before is acknowledged (Nagle's
+   * algorithm), so without this most commands would wait 40 ms; Node cannot set TCP_QUICKACK.
+   */
+  private acknowledgeSoon(): void {
+    if (this.isAcknowledging) return;
+    this.isAcknowledging = true;
+    setImmediate(() => {
+      this.isAcknowledging = false;
+      this.writeRaw(TELNET_NOP);
+    });
   }
 
   private writeRaw(bytes: Buffer): void {

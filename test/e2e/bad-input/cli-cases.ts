@@ -263,15 +263,15 @@ const HOST_CASES: BadInputCase[] = [
     args: ['-l', 'main', 'host', 'db', '--transfer', 'rsync', 'put', 'a', '/tmp'],
     exitCode: 2,
     firstLine:
-      "otto: option '--transfer <kind>' argument 'rsync' is invalid. Allowed choices are scp, sftp, ftp, nc.",
+      "otto: option '--transfer <kind>' argument 'rsync' is invalid. Allowed choices are scp, sftp, ftp, nc, shell, auto.",
   },
   {
-    name: 'a --term otto cannot drive yet',
+    name: 'a --term telnet with a transfer that needs SSH',
     hosts: [db()],
-    args: ['-l', 'main', 'host', 'db', '--term', 'telnet', 'run', 'true'],
+    args: ['-l', 'main', 'host', 'db', '--term', 'telnet', '--transfer', 'scp', 'run', 'true'],
     exitCode: 2,
     firstLine:
-      'otto: Host "db" uses term "telnet", which otto-ts does not support yet; its SSH hosts (scp or sftp) work.',
+      'otto: Host "db" uses term "telnet" with transfer "scp", which needs SSH; a telnet host moves files by ftp, nc, shell, auto.',
   },
   {
     name: 'put of a local file that does not exist',

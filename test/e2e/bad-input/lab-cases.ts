@@ -87,9 +87,9 @@ const OPTION_CASES: BadInputCase[] = [
     'host #1 (db): ssh_options: expected an object, got "port=2222"',
   ),
   labCase(
-    'a key in telnet_options, which takes none yet',
-    [host({ telnet_options: { port: 23 } })],
-    'host #1 (db): telnet_options: unknown field "port": otto-ts reads no telnet_options yet',
+    'a typo in telnet_options',
+    [host({ term: 'telnet', telnet_options: { login_promt: 'login:' } })],
+    'host #1 (db): telnet_options: unknown field "login_promt"; did you mean "login_prompt"?',
   ),
   labCase(
     'a port given twice, differently',
@@ -150,7 +150,7 @@ const HOST_CASES: BadInputCase[] = [
   labCase(
     'an unknown transfer',
     [host({ transfer: 'rsync' })],
-    'host #1 (db): transfer: expected one of "scp", "sftp", "ftp", "nc", got "rsync"',
+    'host #1 (db): transfer: expected one of "scp", "sftp", "ftp", "nc", "shell", "auto", got "rsync"',
   ),
   labCase(
     'labs as a string',
@@ -334,9 +334,9 @@ const SETTINGS_CASES: BadInputCase[] = [
     'host_defaults: unknown key "ssh_optons"; did you mean "ssh_options"?',
   ),
   settingsCase(
-    'a default telnet option, which none exists of yet',
-    '[host_defaults.telnet_options]\nport = 23\n',
-    'host_defaults.telnet_options: unknown key "port": otto-ts reads no host_defaults.telnet_options yet',
+    'a default telnet option that does not exist',
+    '[host_defaults.telnet_options]\nprot = 23\n',
+    'host_defaults.telnet_options: unknown key "prot"; did you mean "port"?',
   ),
   settingsCase(
     'lab instead of labs',
