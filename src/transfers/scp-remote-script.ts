@@ -1,5 +1,6 @@
 import type { ClientChannel } from 'ssh2';
 import type { SshTransport } from '../transports/ssh/ssh-transport.js';
+import { MERGE_FUNCTION, STAGE_PRELUDE } from './remote-scripts.js';
 
 /** What is known of an exec channel's end: its exit code and the tail of its stderr. */
 export interface ExecStreamWatch {
@@ -68,35 +69,11 @@ export async function runRemoteScript(
 }
 
 /**
- * The command that opens an scp put: it counts the missing directories of `$1` (the destination,
- * then its parents in `$3…`, deepest first) and prints that count, makes the destination
- * (`mkdir -p`) and the staging directory `$2` inside it, prints `ok`, and becomes the scp sink
- * (`-p`: modes exactly as sent) receiving into the staging directory. A failure prints a line
- * naming it (`notdir`, `dest <mkdir's message>`, `stage <mkdir's message>`) instead of `ok`.
+ * The command that opens an scp put: the shared {@link STAGE_PRELUDE} (destination and staging
+ * directory `$2`, then `ok`), then the scp sink (`-p`: modes exactly as sent) receiving into the
+ * staging directory.
  */
-export const SCP_PUT_PRELUDE = [
-  'dest=$1 stage=$2; shift 2; n=0',
-  'for d do [ -e "$d" ] && break; n=$((n+1)); done; echo "$n"',
-  'if [ -e "$dest" ] && [ ! -d "$dest" ]; then echo notdir; exit 1; fi',
-  'e=$(mkdir -p -- "$dest" 2>&1) || { echo "dest $e" | head -n 1; exit 1; }',
-  'e=$(mkdir -m 700 -- "$stage" 2>&1) || { echo "stage $e" | head -n 1; exit 1; }',
-  'echo ok; exec scp -r -d -p -t -- "$stage"',
-].join('\n');
+export const SCP_PUT_PRELUDE = `${STAGE_PRELUDE}\nexec scp -r -d -p -t -- "$stage"`;
 
-/**
- * Moves a staging directory's tree (`$1`) into the destination (`$2`): entries that are new move
- * whole (one rename), directories that exist are merged into, files replace files. Prints
- * `isdir <path>` and stops when a file would replace a directory, `mv <path>` when a move fails.
- * The staging directory is removed at the end.
- */
-export const SCP_MERGE_FUNCTION = [
-  'merge() {',
-  '  for e in "$1"/* "$1"/.[!.]* "$1"/..?*; do',
-  '    [ -e "$e" ] || [ -L "$e" ] || continue',
-  '    t="$2/${e##*/}"',
-  '    if [ -d "$e" ] && [ -d "$t" ] && [ ! -L "$t" ]; then merge "$e" "$t" || return 1',
-  '    elif [ -d "$t" ] && [ ! -L "$t" ]; then echo "isdir $t"; return 1',
-  '    else mv -f -- "$e" "$t" || { echo "mv $t"; return 1; }; fi',
-  '  done',
-  '}',
-].join('\n');
+/** The merge of a complete staging tree into place (see {@link MERGE_FUNCTION}). */
+export const SCP_MERGE_FUNCTION = MERGE_FUNCTION;

@@ -5,6 +5,7 @@ import type { Place } from '../common/place.js';
 import { quotePosix } from '../common/quote.js';
 import type { SshTransport } from '../transports/ssh/ssh-transport.js';
 import { landLocally } from './local-landing.js';
+import { ancestorsOf } from './remote-scripts.js';
 import { formatRecord, readAck, ScpReader, writeWithBackpressure } from './scp-protocol.js';
 import { receiveAll, type ScpStream } from './scp-receive.js';
 import {
@@ -323,14 +324,5 @@ export class ScpTransfer implements Transfer {
     await runRemoteScript(this.transport, script, AbortSignal.timeout(CLEANUP_TIMEOUT_MS)).catch(
       () => undefined,
     );
-  }
-}
-
-/** A path and its parents, deepest first: `/a/b` gives `/a/b`, `/a`, `/`. */
-function ancestorsOf(path: string): string[] {
-  const chain: string[] = [];
-  for (let dir = posix.normalize(path).replace(/(.)\/+$/, '$1'); ; dir = posix.dirname(dir)) {
-    chain.push(dir);
-    if (posix.dirname(dir) === dir) return chain;
   }
 }

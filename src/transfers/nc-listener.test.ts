@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import {
+  flagStyleOf,
+  listenArgsOf,
+  normalizeNcOptions,
+  portBusyCheck,
+  releasePort,
+  reservePort,
+} from './nc-listener.js';
+
+describe('nc flag styles', () => {
+  it('tells OpenBSD from busybox and traditional netcat', () => {
+    expect(flagStyleOf('OpenBSD netcat (Debian patchlevel 1.219-1)\nusage: nc [-46C]')).toBe(
+      'openbsd',
+    );
+    expect(flagStyleOf('BusyBox v1.35.0 multi-call binary.\nUsage: nc [-iN] [-l] [-p PORT]')).toBe(
+      'busybox',
+    );
+    expect(flagStyleOf('[v1.10-47]\nconnect to somewhere: nc [-options] hostname port')).toBe(
+      'busybox',
+    );
+    expect(flagStyleOf('sh: nc: not found')).toBeUndefined();
+    expect(listenArgsOf('openbsd', 9000)).toBe('-l 9000');
+    expect(listenArgsOf('busybox', 9000)).toBe('-l -p 9000');
+  });
+});
+
+describe('nc options and ports', () => {
+  it('fills defaults and refuses an empty range', () => {
+    expect(normalizeNcOptions()).toEqual({
+      execName: 'nc',
+      portMin: 9000,
+      portMax: 9999,
+      listenerTimeoutMs: 10_000,
+    });
+    expect(() => normalizeNcOptions({ portMin: 10, portMax: 5 })).toThrow(
+      'Invalid nc port range 10-5: expected 1 <= port_min <= port_max <= 65535.',
+    );
+  });
+
+  it('reserves distinct ports until the range is used up, and takes them back', () => {
+    const options = normalizeNcOptions({ portMin: 7000, portMax: 7001 });
+    const first = reservePort('unit', options, new Set());
+    const second = reservePort('unit', options, new Set());
+    expect([first, second].sort()).toEqual([7000, 7001]);
+    expect(reservePort('unit', options, new Set())).toBeUndefined();
+    releasePort('unit', first!);
+    expect(reservePort('unit', options, new Set())).toBe(first);
+  });
+
+  it('checks /proc/net/tcp for a listener on the port, in hexadecimal', () => {
+    expect(portBusyCheck(9000)).toContain("grep -q ':2328 [0-9A-F]*:[0-9A-F]* 0A '");
+  });
+});

@@ -1,0 +1,230 @@
+import type { Duplex } from 'node:stream';
+import { raceDeadline, waitUntil } from '../common/deadline.js';
+import type { TcpOpener } from '../transports/tcp-opener.js';
+import type { RemoteRunResult, RemoteShell } from './remote-shell.js';
+import { CLEANUP_TIMEOUT_MS } from './transfer-run.js';
+
+/** How a host's `nc` is told to listen: OpenBSD's `nc -l PORT`, or busybox's (and traditional) `nc -l -p PORT`. */
+export type NcFlagStyle = 'openbsd' | 'busybox';
+
+/** Options of the netcat transfer, with their defaults. */
+export interface NcOptions {
+  /** The netcat command on the host; several words allowed (`busybox nc`). @default 'nc' */
+  execName?: string;
+  /** Lowest port a listener may take on the host. @default 9000 */
+  portMin?: number;
+  /** Highest port a listener may take on the host. @default 9999 */
+  portMax?: number;
+  /** Time allowed for a remote listener to accept our connection. @default 10000 */
+  listenerTimeoutMs?: number;
+}
+
+/** {@link NcOptions} with every default filled. */
+export type ResolvedNcOptions = Required<NcOptions>;
+
+/** Fills the defaults of {@link NcOptions}; a range that is empty or out of 1-65535 throws. */
+export function normalizeNcOptions(options: NcOptions = {}): ResolvedNcOptions {
+  const resolved = {
+    execName: options.execName?.trim() || 'nc',
+    portMin: options.portMin ?? 9000,
+    portMax: options.portMax ?? 9999,
+    listenerTimeoutMs: options.listenerTimeoutMs ?? 10_000,
+  };
+  const { portMin, portMax } = resolved;
+  if (!(
+    Number.isInteger(portMin) &&
+    Number.isInteger(portMax) &&
+    portMin >= 1 &&
+    portMax <= 65535 &&
+    portMin <= portMax
+  ))
+    throw new RangeError(
+      `Invalid nc port range ${portMin}-${portMax}: expected 1 <= port_min <= port_max <= 65535.`,
+    );
+  return resolved;
+}
+
+/** The flag style of the host's netcat, from its usage text; undefined when not recognised. */
+export function flagStyleOf(usage: string): NcFlagStyle | undefined {
+  if (/OpenBSD netcat/i.test(usage)) return 'openbsd';
+  if (/BusyBox|-p PORT|-p port|\[v1\.\d+/i.test(usage)) return 'busybox';
+  return undefined;
+}
+
+/** The arguments that make `nc` listen on `port`. */
+export function listenArgsOf(style: NcFlagStyle, port: number): string {
+  return style === 'openbsd' ? `-l ${port}` : `-l -p ${port}`;
+}
+
+/**
+ * Finds the host's netcat and its flag style (`nc -h`'s usage text); throws with why not when
+ * it has none that we know.
+ */
+export async function probeNcStyle(
+  shell: RemoteShell,
+  execName: string,
+  signal?: AbortSignal,
+): Promise<NcFlagStyle> {
+  const program = execName.split(/\s+/)[0]!;
+  const script = `command -v ${program} >/dev/null 2>&1 || { echo missing; exit 0; }\n${execName} -h 2>&1 | head -n 20`;
+  const result = await shell.run(script, signal ? { signal } : {});
+  const usage = result.stdout.toString('utf8');
+  if (usage.trim() === 'missing') throw new Error(`no ${program} program on the host`);
+  const style = flagStyleOf(usage);
+  if (!style)
+    throw new Error(`\`${execName}\` on the host is no netcat we know (OpenBSD, busybox)`);
+  return style;
+}
+
+/** Ports taken by listeners of this process, per host address, so concurrent transfers differ. */
+const reservedPorts = new Map<string, Set<number>>();
+
+/** Takes a port of the range not taken in this process; undefined when all are. */
+export function reservePort(
+  key: string,
+  options: ResolvedNcOptions,
+  avoid: ReadonlySet<number>,
+): number | undefined {
+  const taken = reservedPorts.get(key) ?? new Set<number>();
+  reservedPorts.set(key, taken);
+  const span = options.portMax - options.portMin + 1;
+  const start = Math.floor(Math.random() * span);
+  for (let step = 0; step < span; step += 1) {
+    const port = options.portMin + ((start + step) % span);
+    if (taken.has(port) || avoid.has(port)) continue;
+    taken.add(port);
+    return port;
+  }
+  return undefined;
+}
+
+/** Gives a port back. */
+export function releasePort(key: string, port: number): void {
+  reservedPorts.get(key)?.delete(port);
+}
+
+/**
+ * A shell line that exits 97 when something listens on `port` already (Linux `/proc/net/tcp`;
+ * skipped where it is missing), so that we never stream into another program's socket.
+ */
+export function portBusyCheck(port: number): string {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  return `for f in /proc/net/tcp /proc/net/tcp6; do [ -r $f ] && grep -q ':${hex} [0-9A-F]*:[0-9A-F]* 0A ' $f && { echo "port ${port} busy" >&2; exit 97; }; done`;
+}
+
+/** Where listeners are reached and how they are started. */
+export interface NcEndpoint {
+  shell: RemoteShell;
+  tcp: TcpOpener;
+  address: string;
+  options: ResolvedNcOptions;
+}
+
+/** A remote listener and our connection to it. */
+export interface NcConnection {
+  socket: Duplex;
+  port: number;
+  /** Resolves when the listener's script ended (never rejects: a failure is exit code -1). */
+  finished: Promise<RemoteRunResult>;
+  /** Kills the listener (when it still runs), waits for it (bounded), frees the port. */
+  stop: () => Promise<void>;
+}
+
+const ATTEMPTS = 3;
+const LISTENER_LIFETIME_MS = 24 * 3600_000;
+
+/**
+ * Starts `scriptFor(port)` (a listener) on the host and connects to it through the endpoint's
+ * opener, retrying until it listens. A port found busy is given up for another (three tries).
+ */
+export async function connectToListener(
+  endpoint: NcEndpoint,
+  scriptFor: (port: number) => string,
+  signal: AbortSignal,
+): Promise<NcConnection> {
+  const key = `${endpoint.tcp.via ?? ''}>${endpoint.address}`;
+  const busy = new Set<number>();
+  for (let attempt = 1; ; attempt += 1) {
+    const port = reservePort(key, endpoint.options, busy);
+    if (port === undefined)
+      throw new Error(
+        `every nc port ${endpoint.options.portMin}-${endpoint.options.portMax} is taken`,
+      );
+    const listener = startListener(endpoint, scriptFor(port), signal, () => releasePort(key, port));
+    const outcome = await waitForSocket(endpoint, port, listener, signal);
+    if ('socket' in outcome)
+      return { socket: outcome.socket, port, finished: listener.finished, stop: listener.stop };
+    await listener.stop();
+    const why = outcome.why;
+    if (!/busy|in use/i.test(why) || attempt === ATTEMPTS) throw new Error(why);
+    busy.add(port);
+  }
+}
+
+interface Listener {
+  finished: Promise<RemoteRunResult>;
+  settled: () => RemoteRunResult | undefined;
+  stop: () => Promise<void>;
+}
+
+function startListener(
+  endpoint: NcEndpoint,
+  script: string,
+  signal: AbortSignal,
+  release: () => void,
+): Listener {
+  const controller = new AbortController();
+  let result: RemoteRunResult | undefined;
+  const finished = endpoint.shell
+    .run(script, {
+      signal: AbortSignal.any([signal, controller.signal]),
+      timeoutMs: LISTENER_LIFETIME_MS,
+    })
+    .catch((error: unknown) => ({
+      exitCode: -1,
+      stdout: Buffer.alloc(0),
+      stderr: String((error as Error)?.message ?? error),
+    }))
+    .then((ended) => (result = ended));
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      controller.abort(new Error('transfer ended'));
+      await raceDeadline(finished, CLEANUP_TIMEOUT_MS);
+      release();
+    })());
+  return { finished, settled: () => result, stop };
+}
+
+async function waitForSocket(
+  endpoint: NcEndpoint,
+  port: number,
+  listener: Listener,
+  signal: AbortSignal,
+): Promise<{ socket: Duplex } | { why: string }> {
+  const { tcp, address, options } = endpoint;
+  return await waitUntil<{ socket: Duplex } | { why: string }>(
+    async () => {
+      const ended = listener.settled();
+      if (ended) return { why: listenerEndReason(ended) };
+      const socket = await tcp
+        .open(address, port, { timeoutMs: options.listenerTimeoutMs, signal })
+        .catch(() => undefined);
+      return socket ? { socket } : undefined;
+    },
+    {
+      timeoutMs: options.listenerTimeoutMs,
+      intervalMs: 20,
+      backoffFactor: 1.5,
+      maxIntervalMs: 250,
+      what: `the nc listener on ${address}:${port}${tcp.via ? ` via ${tcp.via}` : ''}`,
+      signal,
+    },
+  );
+}
+
+/** Why a listener's script ended: the last line of its stderr, or its exit code. */
+export function listenerEndReason(result: RemoteRunResult): string {
+  const line = result.stderr.trim().split(/\r?\n/).pop()?.trim();
+  return line || `nc on the host exited with ${result.exitCode}`;
+}

@@ -1,0 +1,281 @@
+import { createReadStream } from 'node:fs';
+import type { Duplex } from 'node:stream';
+import { raceDeadline } from '../common/deadline.js';
+import type { Place } from '../common/place.js';
+import { TransferError } from '../errors.js';
+import { quotePosix } from '../common/quote.js';
+import type { TcpOpener } from '../transports/tcp-opener.js';
+import {
+  connectToListener,
+  listenArgsOf,
+  listenerEndReason,
+  normalizeNcOptions,
+  portBusyCheck,
+  probeNcStyle,
+  type NcConnection,
+  type NcEndpoint,
+  type NcFlagStyle,
+  type NcOptions,
+} from './nc-listener.js';
+import { fetchRemotely } from './remote-fetch.js';
+import { landRemotely } from './remote-landing.js';
+import { reasonIn, type RemoteShell } from './remote-shell.js';
+import type { RemoteEntry } from './remote-walk.js';
+import { writeWithBackpressure } from './scp-protocol.js';
+import type { PlannedFile } from './transfer-files.js';
+import { problemOf } from './transfer-problems.js';
+import { startTransfer, transferPlace, type TransferRun } from './transfer-run.js';
+import type { Transfer, TransferOptions, TransferResult } from './transfer.js';
+
+export type { NcOptions } from './nc-listener.js';
+
+/** Where a netcat transfer runs: the host's shell, how we reach its ports, and its address. */
+export interface NcTransferTarget {
+  /** Runs the listeners and the landing scripts on the host. */
+  shell: RemoteShell;
+  /** Opens our connections to the listeners (through the hop chain, when there is one). */
+  tcp: TcpOpener;
+  /** The host's address as `tcp` reaches it (`127.0.0.1` through the host's own SSH connection). */
+  address: string;
+  options?: NcOptions;
+}
+
+/**
+ * Moves files with netcat, one listener per file on the host: a put streams the file into
+ * `nc -l … | cat > <temporary>` (so that a write error names its cause), a get reads
+ * `nc -l … < <file>`; we connect through the target's `TcpOpener`, so hosts behind a hop chain
+ * work. The flag style (OpenBSD `-l PORT`, busybox `-l -p PORT`) is probed once. Follows the
+ * transfer contract (transfer.ts): staging directory, sizes checked, modes kept, nothing partial.
+ * @example
+ * const nc = new NcTransfer({ shell: remoteShellOf(ssh), tcp: tcpThrough(ssh), address: '127.0.0.1' });
+ * await nc.put(['app.tar'], '/srv');
+ */
+export class NcTransfer implements Transfer {
+  readonly kind = 'nc' as const;
+  private readonly endpoint: NcEndpoint;
+  private style: Promise<NcFlagStyle> | undefined;
+
+  constructor(target: NcTransferTarget) {
+    this.endpoint = { ...target, options: normalizeNcOptions(target.options) };
+  }
+
+  /** The host, its address and `[nc]`, for messages. */
+  get place(): Place {
+    return transferPlace(this.endpoint.shell.place, this.kind);
+  }
+
+  async put(
+    localPaths: readonly string[],
+    remoteDir: string,
+    options: TransferOptions = {},
+  ): Promise<TransferResult> {
+    using run = startTransfer(this.place, 'put', localPaths, remoteDir, options);
+    const send = (file: PlannedFile): Promise<void> => this.sendFile(run, file, options);
+    return await landRemotely(run, this.endpoint.shell, localPaths, send, options);
+  }
+
+  async get(
+    remotePaths: readonly string[],
+    localDir: string,
+    options: TransferOptions = {},
+  ): Promise<TransferResult> {
+    using run = startTransfer(this.place, 'get', remotePaths, localDir, options);
+    return await fetchRemotely(
+      run,
+      this.endpoint.shell,
+      (entry, write) => this.receiveFile(run, entry, write),
+      options,
+    );
+  }
+
+  /** The host's netcat flag style, probed once (a failed probe is tried again next time). */
+  private styleOf(run: TransferRun): Promise<NcFlagStyle> {
+    const { shell, options } = this.endpoint;
+    this.style ??= probeNcStyle(shell, options.execName, run.signal);
+    this.style.catch(() => (this.style = undefined));
+    return this.style;
+  }
+
+  private async listen(
+    run: TransferRun,
+    redirect: (listen: string) => string,
+  ): Promise<NcConnection> {
+    const style = await this.styleOf(run).catch((error: unknown) => {
+      throw run.failed(run.paths.join(', '), (error as Error).message);
+    });
+    const { execName } = this.endpoint.options;
+    const script = (port: number): string =>
+      `${portBusyCheck(port)}\n${redirect(`${execName} ${listenArgsOf(style, port)}`)}`;
+    return await connectToListener(this.endpoint, script, run.signal).catch((error: unknown) => {
+      throw run.isStopped ? run.stopError() : run.toError(error);
+    });
+  }
+
+  private async sendFile(
+    run: TransferRun,
+    file: PlannedFile,
+    options: TransferOptions,
+  ): Promise<void> {
+    const target = quotePosix(file.destination);
+    if (file.sizeBytes === 0) {
+      const result = await this.endpoint.shell.run(`: > ${target}`, { signal: run.signal });
+      if (result.exitCode !== 0) throw this.writeFailure(run, file, result.stderr);
+      return;
+    }
+    const connection = await this.listen(
+      run,
+      (listen) => `{ ${listen} < /dev/null || echo "nc exited with $?" >&2; } | cat > ${target}`,
+    );
+    try {
+      await this.stream(run, file, connection, options);
+      const ended = await this.waitForEnd(run, connection);
+      if (ended.exitCode !== 0 || /nc exited/.test(ended.stderr))
+        throw this.writeFailure(run, file, ended.stderr);
+    } catch (error) {
+      if (run.isStopped) throw run.stopError();
+      throw await this.explain(run, file, connection, error);
+    } finally {
+      connection.socket.destroy();
+      await connection.stop();
+    }
+  }
+
+  /** Streams a file into the socket, then ends it (the listener sees EOF and exits). */
+  private async stream(
+    run: TransferRun,
+    file: PlannedFile,
+    connection: NcConnection,
+    options: TransferOptions,
+  ): Promise<void> {
+    const { socket } = connection;
+    // A socket closed by the other side emits 'close' once: a write after it would wait forever.
+    // Through SSH, a listener that died may leave the channel open with its window shut: its
+    // end stops the writes too.
+    const closed = new Promise<never>((_, reject) => {
+      const onClose = (error?: Error): void =>
+        reject(error instanceof Error ? error : new Error('the connection closed'));
+      socket.once('error', onClose);
+      socket.once('close', () => onClose());
+      void connection.finished.then(() => onClose(new Error('nc on the host ended early')));
+    });
+    closed.catch(() => undefined);
+    const input = createReadStream(file.source, { highWaterMark: 256 * 1024 });
+    let doneBytes = 0;
+    try {
+      for await (const chunk of input) {
+        await Promise.race([writeWithBackpressure(socket, chunk as Buffer, run.signal), closed]);
+        doneBytes += (chunk as Buffer).length;
+        options.onProgress?.({ file: file.source, doneBytes, totalBytes: file.sizeBytes });
+      }
+    } catch (error) {
+      const syscall = (error as NodeJS.ErrnoException).syscall;
+      if (syscall === 'open' || syscall === 'read') throw run.sourceFailed(file.source, error);
+      throw error;
+    } finally {
+      input.destroy();
+    }
+    socket.end();
+  }
+
+  /**
+   * Waits for the listener's script to end once our side ended, within the run's deadline and
+   * at most `listenerTimeoutMs` (a listener that neither exits nor reads is stopped).
+   */
+  private async waitForEnd(
+    run: TransferRun,
+    connection: NcConnection,
+  ): Promise<{ exitCode: number; stderr: string }> {
+    const { listenerTimeoutMs } = this.endpoint.options;
+    const ended = await raceDeadline(connection.finished, listenerTimeoutMs, run.signal);
+    if (ended.kind === 'done') return ended.value;
+    if (run.isStopped) throw run.stopError();
+    const why = `nc on the host did not end within ${listenerTimeoutMs}ms after the data was sent`;
+    throw run.failed(run.paths.join(', '), why);
+  }
+
+  /** The error of a put that broke off: the listener's own reason when it gave one. */
+  private async explain(
+    run: TransferRun,
+    file: PlannedFile,
+    connection: NcConnection,
+    error: unknown,
+  ): Promise<Error> {
+    if (error instanceof TransferError) return error;
+    connection.socket.destroy();
+    const ended = await raceDeadline(connection.finished, 2000);
+    const stderr = ended.kind === 'done' ? ended.value.stderr : '';
+    if (problemOf(new Error(reasonIn(stderr, ''))).code !== 'TRANSFER_FAILED')
+      return this.writeFailure(run, file, stderr);
+    const why = `the connection to nc on the host closed before all ${file.sizeBytes} bytes were sent`;
+    return run.failed(
+      file.source,
+      `${why} (${(error as Error).message})`,
+      'TRANSFER_FAILED',
+      error,
+    );
+  }
+
+  private writeFailure(run: TransferRun, file: PlannedFile, stderr: string): Error {
+    const final = file.destination.replace(/\/\.put\.otto-part-[0-9a-f]{8}\//, '/');
+    const why = reasonIn(stderr, 'nc on the host ended without a reason');
+    return run.failedWith(file.source, `cannot write ${final}`, problemOf(new Error(why)));
+  }
+
+  private async receiveFile(
+    run: TransferRun,
+    entry: RemoteEntry,
+    write: (chunks: AsyncIterable<Buffer>) => Promise<number>,
+  ): Promise<void> {
+    if (entry.sizeBytes === 0) {
+      await write((async function* () {})());
+      return;
+    }
+    const connection = await this.listen(run, (listen) => `${listen} < ${quotePosix(entry.path)}`);
+    try {
+      await write(readExactly(connection.socket, entry.sizeBytes));
+      connection.socket.end();
+      const ended = await this.waitForEnd(run, connection);
+      if (ended.exitCode !== 0)
+        throw run.failed(entry.path, listenerEndReason({ ...ended, stdout: Buffer.alloc(0) }));
+    } catch (error) {
+      if (run.isStopped) throw run.stopError();
+      throw run.toError(error);
+    } finally {
+      connection.socket.destroy();
+      await connection.stop();
+    }
+  }
+}
+
+/**
+ * The socket's bytes up to `sizeBytes`: an early end yields what came (the size check names
+ * it); bytes past the size mean the file changed while it was read.
+ */
+async function* readExactly(socket: Duplex, sizeBytes: number): AsyncGenerator<Buffer> {
+  let doneBytes = 0;
+  for await (const chunk of socket) {
+    const bytes = chunk as Buffer;
+    doneBytes += bytes.length;
+    if (doneBytes > sizeBytes)
+      throw new Error(`more than the ${sizeBytes} bytes listed arrived (did the file grow?)`);
+    yield bytes;
+    if (doneBytes === sizeBytes) return;
+  }
+}
+
+/**
+ * Says why netcat cannot work on a host (no `nc`, or one whose flags we do not know), or
+ * undefined when it can (for `auto`).
+ */
+export async function probeNc(
+  shell: RemoteShell,
+  options?: NcOptions,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  try {
+    await probeNcStyle(shell, normalizeNcOptions(options).execName, signal);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}

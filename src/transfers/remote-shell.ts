@@ -1,0 +1,99 @@
+import type { Place } from '../common/place.js';
+import type { Transport } from '../transports/transport.js';
+import { problemOf } from './transfer-problems.js';
+
+/** Options of one {@link RemoteShell.run}. */
+export interface RemoteRunOptions {
+  /** Aborting it stops the script (the transport kills it). */
+  signal?: AbortSignal;
+  /** Give up after this long. @default 60000 */
+  timeoutMs?: number;
+}
+
+/** What a script printed and how it ended. */
+export interface RemoteRunResult {
+  exitCode: number;
+  stdout: Buffer;
+  /** Its standard error as text (over telnet it arrives after stdout, as a whole). */
+  stderr: string;
+}
+
+/**
+ * Runs POSIX shell scripts on a host: everything a transfer does there besides moving bytes
+ * (making folders, listing a tree, checking sizes, renaming, cleaning up). Scripts stick to what
+ * busybox `sh` and its tools offer.
+ * @example
+ * const shell = remoteShellOf(host.transport);
+ * const { stdout } = await shell.run('ls -ldn /srv');
+ */
+export interface RemoteShell {
+  /** The host the scripts run on, for messages. */
+  readonly place: Place;
+  /**
+   * Runs `script` (several lines allowed) in a subshell of its own, so that `exit` ends only it.
+   * Rejects when the transport could not run it to its end (deadline, abort, lost connection).
+   */
+  run(script: string, options?: RemoteRunOptions): Promise<RemoteRunResult>;
+}
+
+/** Options of {@link remoteShellOf}. */
+export interface RemoteShellOptions {
+  /** Most bytes of stdout kept per script. @default 32 MiB */
+  maxOutputBytes?: number;
+}
+
+const DEFAULT_RUN_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_OUTPUT_BYTES = 32 << 20;
+
+/**
+ * The {@link RemoteShell} of any transport, by its `exec` (over telnet: the pooled sessions).
+ * @example const shell = remoteShellOf(sshTransport);
+ */
+export function remoteShellOf(transport: Transport, options: RemoteShellOptions = {}): RemoteShell {
+  const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  return {
+    get place() {
+      return transport.place;
+    },
+    run: async (script, runOptions = {}) => {
+      runOptions.signal?.throwIfAborted();
+      // A subshell: `exit` in a script must not end a pooled session's shell (telnet).
+      const outcome = await transport.exec(`(\n${script}\n)`, {
+        timeoutMs: runOptions.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS,
+        maxOutputBytes,
+        ...(runOptions.signal ? { signal: runOptions.signal } : {}),
+      });
+      if (outcome.error) throw outcome.error;
+      return {
+        exitCode: outcome.exitCode,
+        stdout: outcome.stdout,
+        stderr: outcome.stderr.toString('utf8'),
+      };
+    },
+  };
+}
+
+/** The last non-empty line of a script's stderr, or `fallback`. */
+export function lastLineOf(text: string, fallback: string): string {
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+  return lines.at(-1) ?? fallback;
+}
+
+/**
+ * The line of a script's stderr that says why it failed: the last one naming a known problem
+ * (`cat: write error: No space left on device`), else the last line, else `fallback`.
+ */
+export function reasonIn(stderr: string, fallback: string): string {
+  const lines = stderr
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const known = lines.filter(
+    (line) =>
+      problemOf(new Error(line)).code !== 'TRANSFER_FAILED' || problemOf(new Error(line)).isMissing,
+  );
+  return known.at(-1) ?? lines.at(-1) ?? fallback;
+}

@@ -1,0 +1,224 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SessionPoolTransport } from '../src/hosts/session-pool-transport.js';
+import type { RemoteShell } from '../src/transfers/remote-shell.js';
+import type { TcpOpener } from '../src/transports/tcp-opener.js';
+import { TelnetTransport } from '../src/transports/telnet/telnet-transport.js';
+import {
+  startTelnetTestbed,
+  type TelnetBoxName,
+  type TelnetTestbed,
+} from './helpers/telnet-testbed.js';
+import { NcTransfer } from '../src/transfers/nc-transfer.js';
+import { remoteShellOf } from '../src/transfers/remote-shell.js';
+import { ShellTransfer } from '../src/transfers/shell-transfer.js';
+import type { Transfer } from '../src/transfers/transfer.js';
+import { SshTransport } from '../src/transports/ssh/ssh-transport.js';
+import { tcpThrough } from '../src/transports/tcp-opener.js';
+import type { Transport } from '../src/transports/transport.js';
+import { startSshTestbed, type SshTestbed } from './helpers/ssh-testbed.js';
+import {
+  describeTransferContract,
+  type TransferContractTarget,
+} from './helpers/transfer-contract.js';
+
+/** A command through a transport, its stdout; a non-zero exit rejects with its output. */
+async function execOn(transport: Transport, command: string): Promise<string> {
+  const outcome = await transport.exec(command, { timeoutMs: 60_000 });
+  if (outcome.exitCode !== 0)
+    throw new Error(`\`${command}\` exited with ${outcome.exitCode}: ${outcome.output.toString()}`);
+  return outcome.stdout.toString();
+}
+
+let testbed: SshTestbed | undefined;
+const sshTransports: SshTransport[] = [];
+
+async function sshTestbed(): Promise<SshTestbed> {
+  testbed ??= await startSshTestbed(['direct']);
+  return testbed;
+}
+
+afterAll(async () => {
+  await Promise.all(sshTransports.map((transport) => transport.close()));
+  await testbed?.stop();
+});
+
+/** A transfer over the SSH test bed's `direct` server, as user otto. */
+function sshTarget(name: string, makeTransfer: (ssh: SshTransport) => Transfer) {
+  return async (): Promise<TransferContractTarget> => {
+    const bed = await sshTestbed();
+    const { host, port } = bed.server('direct');
+    const knownHostsPath = bed.newKnownHostsPath();
+    const connect = (username: string): SshTransport => {
+      const ssh = new SshTransport({
+        host,
+        port,
+        username,
+        password: username,
+        knownHostsPath,
+        name: 'direct',
+      });
+      sshTransports.push(ssh);
+      return ssh;
+    };
+    const otto = connect('otto');
+    const root = connect('root');
+    const sh = (command: string): Promise<string> => execOn(root, command);
+    const remoteDir = `/home/otto/contract-${name}`;
+    const readOnlyDir = `/srv/read-only-${name}`;
+    const fullDir = `/dev/shm/full-${name}`;
+    const filler = `/dev/shm/.filler-${name}`;
+    await sh(`install -d -o otto -g otto ${remoteDir} && install -d -m 555 ${readOnlyDir}`);
+    await sh(
+      `install -d -m 777 ${fullDir} && fallocate -l $(( $(df -k --output=avail /dev/shm | tail -n 1) * 1024 - 262144 )) ${filler}`,
+    );
+    return {
+      transfer: makeTransfer(otto),
+      sh,
+      remoteDir,
+      readOnly: { dir: readOnlyDir, reason: `cannot write ${readOnlyDir}: permission denied` },
+      full: { dir: fullDir, reason: `cannot write ${fullDir}/binary.bin: no space left on device` },
+      close: async () => {
+        await sh(`rm -rf ${remoteDir} ${readOnlyDir} ${fullDir} ${filler}`);
+      },
+    };
+  };
+}
+
+describeTransferContract(
+  'shell (ssh)',
+  sshTarget('shell', (ssh) => new ShellTransfer(remoteShellOf(ssh))),
+  { hasFull: true },
+);
+describeTransferContract(
+  'nc (ssh, OpenBSD nc)',
+  sshTarget(
+    'nc',
+    (ssh) =>
+      new NcTransfer({ shell: remoteShellOf(ssh), tcp: tcpThrough(ssh), address: '127.0.0.1' }),
+  ),
+  { hasFull: true },
+);
+describeTransferContract(
+  'nc (ssh, busybox nc)',
+  sshTarget(
+    'bbnc',
+    (ssh) =>
+      new NcTransfer({
+        shell: remoteShellOf(ssh),
+        tcp: tcpThrough(ssh),
+        address: '127.0.0.1',
+        options: { execName: 'busybox nc' },
+      }),
+  ),
+  { hasFull: true },
+);
+
+let telnetBed: TelnetTestbed | undefined;
+const pools: SessionPoolTransport[] = [];
+
+afterAll(async () => {
+  await Promise.all(pools.map((pool) => pool.close()));
+  await telnetBed?.stop();
+});
+
+/** A transfer over a telnet box of the test bed, its shell the pooled sessions of user otto. */
+function telnetTarget(
+  name: string,
+  boxName: TelnetBoxName,
+  makeTransfer: (shell: RemoteShell, tcp: TcpOpener, address: string) => Transfer,
+) {
+  return async (): Promise<TransferContractTarget> => {
+    telnetBed ??= await startTelnetTestbed(['direct', 'behind']);
+    const box = telnetBed.box(boxName);
+    const tcp = telnetBed.tcpTo(boxName);
+    const telnet = new TelnetTransport({
+      host: box.host,
+      user: 'otto',
+      password: 'otto',
+      tcp,
+      name: boxName,
+    });
+    const pool = new SessionPoolTransport(telnet);
+    pools.push(pool);
+    const remoteDir = `/home/otto/contract-${name}`;
+    const readOnlyDir = `/srv/read-only-${name}`;
+    const fullDir = `/dev/shm/full-${name}`;
+    const filler = `/dev/shm/.filler-${name}`;
+    await box.sh(`install -d -o otto -g otto ${remoteDir} && install -d -m 555 ${readOnlyDir}`);
+    await box.sh(
+      `install -d -m 777 ${fullDir} && fallocate -l $(( $(df -k --output=avail /dev/shm | tail -n 1) * 1024 - 262144 )) ${filler}`,
+    );
+    return {
+      transfer: makeTransfer(remoteShellOf(pool), tcp, box.host),
+      sh: (command) => box.sh(command),
+      remoteDir,
+      readOnly: { dir: readOnlyDir, reason: `cannot write ${readOnlyDir}: permission denied` },
+      full: { dir: fullDir, reason: `cannot write ${fullDir}/binary.bin: no space left on device` },
+      close: async () => {
+        await box.sh(`rm -rf ${remoteDir} ${readOnlyDir} ${fullDir} ${filler}`);
+      },
+    };
+  };
+}
+
+describeTransferContract(
+  'nc (telnet, direct, OpenBSD nc)',
+  telnetTarget('nc', 'direct', (shell, tcp, address) => new NcTransfer({ shell, tcp, address })),
+  { hasFull: true },
+);
+describeTransferContract(
+  'nc (telnet, behind an SSH hop, busybox nc)',
+  telnetTarget(
+    'nc-behind',
+    'behind',
+    (shell, tcp, address) =>
+      new NcTransfer({ shell, tcp, address, options: { execName: 'busybox nc' } }),
+  ),
+  { hasFull: true },
+);
+describeTransferContract(
+  'shell (telnet, direct)',
+  telnetTarget('shell', 'direct', (shell) => new ShellTransfer(shell)),
+  { hasFull: true },
+);
+
+describe('nc transfer when the server closes mid-transfer', () => {
+  it('fails with a TransferError and leaves nothing at the destination', async () => {
+    const bed = await sshTestbed();
+    const { host, port } = bed.server('direct');
+    const knownHostsPath = bed.newKnownHostsPath();
+    const ssh = new SshTransport({
+      host,
+      port,
+      username: 'root',
+      password: 'root',
+      knownHostsPath,
+      name: 'direct',
+    });
+    sshTransports.push(ssh);
+    const local = await mkdtemp(join(tmpdir(), 'otto-nc-killed-'));
+    try {
+      await writeFile(join(local, 'big.bin'), randomBytes(32 << 20));
+      const nc = new NcTransfer({
+        shell: remoteShellOf(ssh),
+        tcp: tcpThrough(ssh),
+        address: '127.0.0.1',
+      });
+      let killing: Promise<unknown> | undefined;
+      const put = nc.put([join(local, 'big.bin')], '/srv/killed/deeper', {
+        onProgress: (p) => {
+          if (p.doneBytes > 0 && !killing) killing = execOn(ssh, 'pkill -x nc; true');
+        },
+      });
+      await expect(put).rejects.toMatchObject({ name: 'TransferError', code: 'TRANSFER_FAILED' });
+      await killing;
+      expect(await execOn(ssh, '[ -e /srv/killed ] && echo yes || echo no')).toBe('no\n');
+    } finally {
+      await rm(local, { recursive: true, force: true });
+    }
+  });
+});
