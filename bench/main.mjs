@@ -8,6 +8,7 @@ const BENCHMARKS = {
   suites: './suites.mjs',
   fixtures: './fixtures.mjs',
   monitor: './monitor.mts',
+  telnet: './telnet.mts',
 };
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
