@@ -91,7 +91,7 @@ export class AutoTransfer implements Transfer {
     for (const candidate of this.candidates) {
       const why = await candidate.probe(signal).catch((error: unknown) => firstLine(error));
       if (why === undefined) return (this.picked = candidate.create());
-      reasons.push(`${candidate.kind}: ${why}`);
+      reasons.push(`${candidate.kind}: ${why.replace(/\.+$/, '')}`);
     }
     throw new TransferError(
       'TRANSFER_FAILED',

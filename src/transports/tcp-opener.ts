@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { describePlace, placeDetails, type Place } from '../common/place.js';
 import { ConnectionError } from '../errors.js';
 import type { SshTransport } from './ssh/ssh-transport.js';
 
@@ -129,4 +130,21 @@ function connectFailed(host: string, port: number, why: string, cause?: unknown)
   return new ConnectionError('CONNECT_FAILED', `Cannot connect to ${host}:${port}: ${why}.`, {
     ...(cause ? { cause } : {}),
   });
+}
+
+/**
+ * A connect failure of a {@link TcpOpener} told from the host's side: `Cannot connect to host
+ * "router" (otto@10.0.0.7:23) [telnet]: connection refused (...)`. Other errors pass unchanged.
+ */
+export function connectFailureAt(place: Place, error: unknown): unknown {
+  if (!(error instanceof ConnectionError) || error.code !== 'CONNECT_FAILED') return error;
+  const why = error.message.replace(/^Cannot connect to [^ ]+: /, '');
+  return new ConnectionError(
+    'CONNECT_FAILED',
+    `Cannot connect to ${describePlace(place)}: ${why}`,
+    {
+      ...placeDetails(place),
+      cause: error,
+    },
+  );
 }

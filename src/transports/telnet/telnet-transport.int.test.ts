@@ -190,7 +190,7 @@ describe('TelnetTransport failures', () => {
     const telnet = telnetTo('direct', { port: 2323 });
     await expect(telnet.openShell({ pty: true })).rejects.toMatchObject({
       code: 'CONNECT_FAILED',
-      message: `Cannot connect to ${box.host}:2323: connection refused (is the server running on that port?).`,
+      message: `Cannot connect to host "direct" (otto@${box.host}:2323) [telnet]: connection refused (is the server running on that port?).`,
     });
   });
 

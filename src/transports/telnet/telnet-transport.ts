@@ -7,6 +7,7 @@ import type {
   ShellTransport,
   TransportOptions,
 } from '../transport.js';
+import { connectFailureAt } from '../tcp-opener.js';
 import { TelnetConnection, type TelnetTerminal } from './telnet-connection.js';
 import { TelnetControl } from './telnet-control.js';
 import { logIn } from './telnet-login.js';
@@ -120,7 +121,9 @@ export class TelnetTransport implements ShellTransport {
     terminal: TelnetTerminal,
   ): Promise<{ connection: TelnetConnection; shellPid: number }> {
     const { tcp, host, port, connectTimeoutMs } = this.target;
-    const stream = await tcp.open(host, port, { timeoutMs: connectTimeoutMs });
+    const stream = await tcp.open(host, port, { timeoutMs: connectTimeoutMs }).catch((error) => {
+      throw connectFailureAt(this.place, error);
+    });
     const connection = new TelnetConnection(stream, terminal);
     try {
       const shellPid = await logIn(connection, this.target, this.place);
