@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describePlace } from '../src/common/place.js';
 import { SessionPoolTransport } from '../src/hosts/session-pool-transport.js';
 import type { RemoteShell } from '../src/transfers/remote-shell.js';
 import type { TcpOpener } from '../src/transports/tcp-opener.js';
@@ -15,7 +15,7 @@ import {
 import { NcTransfer } from '../src/transfers/nc-transfer.js';
 import { remoteShellOf } from '../src/transfers/remote-shell.js';
 import { ShellTransfer } from '../src/transfers/shell-transfer.js';
-import type { Transfer } from '../src/transfers/transfer.js';
+import type { Transfer, TransferProgress } from '../src/transfers/transfer.js';
 import { SshTransport } from '../src/transports/ssh/ssh-transport.js';
 import { tcpThrough } from '../src/transports/tcp-opener.js';
 import type { Transport } from '../src/transports/transport.js';
@@ -186,39 +186,110 @@ describeTransferContract(
   { hasFull: true },
 );
 
-describe('nc transfer when the server closes mid-transfer', () => {
-  it('fails with a TransferError and leaves nothing at the destination', async () => {
-    const bed = await sshTestbed();
-    const { host, port } = bed.server('direct');
-    const knownHostsPath = bed.newKnownHostsPath();
-    const ssh = new SshTransport({
-      host,
-      port,
-      username: 'root',
-      password: 'root',
-      knownHostsPath,
-      name: 'direct',
+/** A netcat transfer and a root shell on its host, for the tests that kill its listener. */
+interface KillTarget {
+  nc: NcTransfer;
+  /** Runs a command as root on the host; resolves with its stdout. */
+  sh: (command: string) => Promise<string>;
+  place: string;
+}
+
+async function sshKillTarget(): Promise<KillTarget> {
+  const bed = await sshTestbed();
+  const { host, port } = bed.server('direct');
+  const ssh = new SshTransport({
+    host,
+    port,
+    username: 'root',
+    password: 'root',
+    knownHostsPath: bed.newKnownHostsPath(),
+    name: 'direct',
+  });
+  sshTransports.push(ssh);
+  const nc = new NcTransfer({
+    shell: remoteShellOf(ssh),
+    tcp: tcpThrough(ssh),
+    address: '127.0.0.1',
+  });
+  return { nc, sh: (command) => execOn(ssh, command), place: describePlace(nc.place) };
+}
+
+async function telnetKillTarget(): Promise<KillTarget> {
+  telnetBed ??= await startTelnetTestbed(['direct', 'behind']);
+  const box = telnetBed.box('direct');
+  const tcp = telnetBed.tcpTo('direct');
+  const telnet = new TelnetTransport({
+    host: box.host,
+    user: 'root',
+    password: 'root',
+    tcp,
+    name: 'direct',
+  });
+  const pool = new SessionPoolTransport(telnet);
+  pools.push(pool);
+  const nc = new NcTransfer({ shell: remoteShellOf(pool), tcp, address: box.host });
+  return { nc, sh: (command) => box.sh(command), place: describePlace(nc.place) };
+}
+
+// A sparse 1 GiB file: the kill, sent at the first progress, always lands mid-transfer.
+const KILLED_BYTES = 1 << 30;
+
+describe.each([
+  ['ssh', sshKillTarget],
+  ['telnet', telnetKillTarget],
+])('nc transfer (%s) when the server closes mid-transfer', (_name, makeTarget) => {
+  let target: KillTarget;
+  let local: string;
+
+  beforeAll(async () => {
+    target = await makeTarget();
+    local = await mkdtemp(join(tmpdir(), 'otto-nc-killed-'));
+    await writeFile(join(local, 'big.bin'), '');
+    await truncate(join(local, 'big.bin'), KILLED_BYTES);
+    await target.sh(`truncate -s ${KILLED_BYTES} /tmp/killed-get.bin`);
+  }, 300_000);
+
+  afterAll(async () => {
+    if (local) await rm(local, { recursive: true, force: true });
+    await target?.sh('rm -rf /srv/killed /tmp/killed-get.bin');
+  });
+
+  /** Kills the host's nc (once) as soon as bytes move. */
+  const killOnProgress = () => {
+    let killing: Promise<unknown> | undefined;
+    return {
+      onProgress: (p: TransferProgress): void => {
+        if (p.doneBytes > 0 && !killing) killing = target.sh('pkill -x nc; true');
+      },
+      killed: () => killing,
+    };
+  };
+
+  it('fails a put with a TransferError and leaves nothing at the destination', async () => {
+    const source = join(local, 'big.bin');
+    const kill = killOnProgress();
+    const put = target.nc.put([source], '/srv/killed/deeper', { onProgress: kill.onProgress });
+    await expect(put).rejects.toMatchObject({
+      name: 'TransferError',
+      code: 'TRANSFER_FAILED',
+      message: `put ${source} on ${target.place} failed: the connection to nc on the host closed before all ${KILLED_BYTES} bytes were sent (nc was stopped by SIGTERM).`,
     });
-    sshTransports.push(ssh);
-    const local = await mkdtemp(join(tmpdir(), 'otto-nc-killed-'));
-    try {
-      await writeFile(join(local, 'big.bin'), randomBytes(32 << 20));
-      const nc = new NcTransfer({
-        shell: remoteShellOf(ssh),
-        tcp: tcpThrough(ssh),
-        address: '127.0.0.1',
-      });
-      let killing: Promise<unknown> | undefined;
-      const put = nc.put([join(local, 'big.bin')], '/srv/killed/deeper', {
-        onProgress: (p) => {
-          if (p.doneBytes > 0 && !killing) killing = execOn(ssh, 'pkill -x nc; true');
-        },
-      });
-      await expect(put).rejects.toMatchObject({ name: 'TransferError', code: 'TRANSFER_FAILED' });
-      await killing;
-      expect(await execOn(ssh, '[ -e /srv/killed ] && echo yes || echo no')).toBe('no\n');
-    } finally {
-      await rm(local, { recursive: true, force: true });
-    }
+    expect(kill.killed()).toBeDefined();
+    await kill.killed();
+    expect(await target.sh('[ -e /srv/killed ] && echo yes || echo no')).toBe('no\n');
+  });
+
+  it('fails a get with a TransferError and leaves nothing at the destination', async () => {
+    const into = join(local, 'got', 'deeper');
+    const kill = killOnProgress();
+    const get = target.nc.get(['/tmp/killed-get.bin'], into, { onProgress: kill.onProgress });
+    await expect(get).rejects.toMatchObject({
+      name: 'TransferError',
+      code: 'TRANSFER_FAILED',
+      message: `get /tmp/killed-get.bin on ${target.place} failed: nc on the host was stopped by SIGTERM.`,
+    });
+    expect(kill.killed()).toBeDefined();
+    await kill.killed();
+    await expect(stat(join(local, 'got'))).rejects.toThrow('ENOENT');
   });
 });

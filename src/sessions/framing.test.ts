@@ -75,7 +75,7 @@ function runInShell(commands: readonly string[], shell = 'sh'): string {
 /** The `__otto_c` assignment lines of a framed command. */
 function assignmentLines(command: string): string[] {
   const lines = frameCommand(command, { token: 'tok', seq: 1, isInteractive: false }).split('\n');
-  return lines.filter((line) => line.startsWith('__otto_c='));
+  return lines.filter((line) => line.startsWith('__otto_c=') || line.startsWith("'"));
 }
 
 describe('frameCommand pieces', () => {
@@ -85,12 +85,12 @@ describe('frameCommand pieces', () => {
     expect(assignmentLines(command)).toEqual([`__otto_c='${command}'`]);
   });
 
-  it('splits a longer command into pieces of 512 characters, appended in order', () => {
+  it('splits a longer command into pieces of 512 characters, one word over continuation lines', () => {
     const command = `echo ${'a'.repeat(507)}${'b'.repeat(512)}cc`;
     expect(assignmentLines(command)).toEqual([
-      `__otto_c='echo ${'a'.repeat(507)}'`,
-      `__otto_c="$__otto_c"'${'b'.repeat(512)}'`,
-      `__otto_c="$__otto_c"'cc'`,
+      `__otto_c='echo ${'a'.repeat(507)}'\\`,
+      `'${'b'.repeat(512)}'\\`,
+      `'cc'`,
     ]);
   });
 

@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto';
  * `command eval` (which keeps a syntax error from ending a POSIX shell), then prints an end
  * marker carrying `$?`:
  *
- *   __otto_c='first piece'
- *   __otto_c="$__otto_c"'next piece'
+ *   __otto_c='first piece'\
+ *   'next piece'
  *   { <xtrace off>; } 2>/dev/null; \command printf '%s%s\n' '__OTTO_<token>_' 'B<seq>__';
  *   \command eval "${__otto_x:+set -x;}$__otto_c" </dev/null 2>&1; { __otto_s=$?; <xtrace off>; } 2>/dev/null; ...
  *
@@ -76,8 +76,12 @@ function assignCommand(command: string): string[] {
     pieces.push(command.slice(start, end));
     start = end;
   }
-  return pieces.map((piece, index) =>
-    index === 0 ? `__otto_c=${singleQuote(piece)}` : `__otto_c="$__otto_c"${singleQuote(piece)}`,
+  // One word over continuation lines (backslash-newline between quoted pieces): the shell reads
+  // it in linear time, where appending piece by piece (`c="$c"'…'`) is quadratic (a 64 KiB
+  // command took bash 138 ms that way, 11 ms this way).
+  return pieces.map(
+    (piece, index) =>
+      `${index === 0 ? '__otto_c=' : ''}${singleQuote(piece)}${index < pieces.length - 1 ? '\\' : ''}`,
   );
 }
 

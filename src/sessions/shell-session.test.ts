@@ -65,7 +65,7 @@ class FakeChannel implements ShellChannel {
     if (!frame) return;
     if (/^stty -echo -opost/.test(text)) this.crlf = false;
     const seq = frame[1]!;
-    const command = [...text.matchAll(/^__otto_c=(?:"\$__otto_c")?'(.*)'$/gm)]
+    const command = [...text.matchAll(/^(?:__otto_c=)?'(.*)'\\?$/gm)]
       .map((match) => match[1]!.replace(/'\\''/g, "'"))
       .join('');
     this.emit(`${this.base}B${seq}__\n`);

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   flagStyleOf,
   listenArgsOf,
+  listenerEndReason,
+  ncEndPhrase,
   normalizeNcOptions,
   portBusyCheck,
   releasePort,
@@ -50,5 +52,18 @@ describe('nc options and ports', () => {
 
   it('checks /proc/net/tcp for a listener on the port, in hexadecimal', () => {
     expect(portBusyCheck(9000)).toContain("grep -q ':2328 [0-9A-F]*:[0-9A-F]* 0A '");
+  });
+});
+
+describe('how a listener ended', () => {
+  it('names the signal behind an exit code of 128+n, else the stderr line or the code', () => {
+    const ended = (exitCode: number, stderr: string) =>
+      listenerEndReason({ exitCode, stderr, stdout: Buffer.alloc(0) });
+    expect(ended(143, 'Terminated\n')).toBe('nc on the host was stopped by SIGTERM');
+    expect(ended(137, '')).toBe('nc on the host was stopped by SIGKILL');
+    expect(ended(1, 'nc: Address already in use\n')).toBe('nc: Address already in use');
+    expect(ended(2, '')).toBe('nc on the host exited with 2');
+    expect(ncEndPhrase(130)).toBe('was stopped by SIGINT');
+    expect(ncEndPhrase(255)).toBe('exited with 255');
   });
 });

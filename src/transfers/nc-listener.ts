@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { raceDeadline, waitUntil } from '../common/deadline.js';
 import type { TcpOpener } from '../transports/tcp-opener.js';
@@ -223,8 +224,26 @@ async function waitForSocket(
   );
 }
 
-/** Why a listener's script ended: the last line of its stderr, or its exit code. */
+/**
+ * Why a listener's script ended: the signal that stopped it (the shell's own `Terminated` says
+ * less), else the last line of its stderr, else its exit code.
+ */
 export function listenerEndReason(result: RemoteRunResult): string {
+  const signal = signalOfExitCode(result.exitCode);
+  if (signal) return `nc on the host was stopped by ${signal}`;
   const line = result.stderr.trim().split(/\r?\n/).pop()?.trim();
   return line || `nc on the host exited with ${result.exitCode}`;
+}
+
+/** How nc ended, from the exit code its shell gave: `was stopped by SIGTERM`, `exited with 1`. */
+export function ncEndPhrase(exitCode: number): string {
+  const signal = signalOfExitCode(exitCode);
+  return signal ? `was stopped by ${signal}` : `exited with ${exitCode}`;
+}
+
+/** The signal a shell's exit code 128+n stands for (`143`: SIGTERM); undefined for others. */
+export function signalOfExitCode(exitCode: number): string | undefined {
+  if (exitCode <= 128 || exitCode > 128 + 64) return undefined;
+  const names = Object.entries<number>(constants.signals);
+  return names.find(([, number]) => number === exitCode - 128)?.[0];
 }

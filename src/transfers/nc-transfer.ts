@@ -9,6 +9,7 @@ import {
   connectToListener,
   listenArgsOf,
   listenerEndReason,
+  ncEndPhrase,
   normalizeNcOptions,
   portBusyCheck,
   probeNcStyle,
@@ -28,6 +29,9 @@ import { startTransfer, transferPlace, type TransferRun } from './transfer-run.j
 import type { Transfer, TransferOptions, TransferResult } from './transfer.js';
 
 export type { NcOptions } from './nc-listener.js';
+
+/** How long a broken-off put waits for the listener's reason (its script's end and stderr). */
+const EXPLAIN_WAIT_MS = 5000;
 
 /** Where a netcat transfer runs: the host's shell, how we reach its ports, and its address. */
 export interface NcTransferTarget {
@@ -160,17 +164,20 @@ export class NcTransfer implements Transfer {
     });
     closed.catch(() => undefined);
     const input = createReadStream(file.source, { highWaterMark: 256 * 1024 });
+    const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     let doneBytes = 0;
     try {
-      for await (const chunk of input) {
-        await Promise.race([writeWithBackpressure(socket, chunk as Buffer, run.signal), closed]);
-        doneBytes += (chunk as Buffer).length;
+      for (;;) {
+        // Only the file's own errors are the source's: a socket's (`read ECONNRESET` when the
+        // listener died of a full disk) is explained by the listener (see `explain`).
+        const next = await chunks.next().catch((error: unknown) => {
+          throw run.sourceFailed(file.source, error);
+        });
+        if (next.done) break;
+        await Promise.race([writeWithBackpressure(socket, next.value, run.signal), closed]);
+        doneBytes += next.value.length;
         options.onProgress?.({ file: file.source, doneBytes, totalBytes: file.sizeBytes });
       }
-    } catch (error) {
-      const syscall = (error as NodeJS.ErrnoException).syscall;
-      if (syscall === 'open' || syscall === 'read') throw run.sourceFailed(file.source, error);
-      throw error;
     } finally {
       input.destroy();
     }
@@ -202,14 +209,18 @@ export class NcTransfer implements Transfer {
   ): Promise<Error> {
     if (error instanceof TransferError) return error;
     connection.socket.destroy();
-    const ended = await raceDeadline(connection.finished, 2000);
+    const ended = await raceDeadline(connection.finished, EXPLAIN_WAIT_MS);
     const stderr = ended.kind === 'done' ? ended.value.stderr : '';
-    if (problemOf(new Error(reasonIn(stderr, ''))).code !== 'TRANSFER_FAILED')
+    const reason = reasonIn(stderr, '');
+    if (problemOf(new Error(reason)).code !== 'TRANSFER_FAILED')
       return this.writeFailure(run, file, stderr);
+    // How the listener ended (`nc was stopped by SIGTERM`) says more than the socket's error.
+    const exited = /nc exited with (\d+)/.exec(stderr);
+    const detail = exited ? `nc ${ncEndPhrase(Number(exited[1]))}` : reason;
     const why = `the connection to nc on the host closed before all ${file.sizeBytes} bytes were sent`;
     return run.failed(
       file.source,
-      `${why} (${(error as Error).message})`,
+      `${why} (${detail || (error as Error).message})`,
       'TRANSFER_FAILED',
       error,
     );

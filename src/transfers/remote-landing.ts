@@ -84,7 +84,10 @@ export class RemoteLanding {
         ? [`e=$(mkdir -m 700 -- ${dirs} 2>&1) || { echo "stage $e" | head -n 1; exit 1; }`]
         : []),
     ];
-    const result = await this.shell.run(script.join('\n'), { signal: this.run.signal });
+    this.run.throwIfStopped();
+    // Not stopped halfway (only its own deadline): a prelude killed after its `mkdir -p` would
+    // not say which directories it made, and the discard could not remove them.
+    const result = await this.shell.run(script.join('\n'), { timeoutMs: CLEANUP_TIMEOUT_MS });
     const [count, status = ''] = result.stdout.toString('utf8').split(/\r?\n/);
     const missing = Number(count);
     this.createdDirs = ancestors.slice(0, Number.isInteger(missing) ? missing : 0);

@@ -30,6 +30,11 @@ export interface RemoteShell {
   /** The host the scripts run on, for messages. */
   readonly place: Place;
   /**
+   * The longest script `run` takes: under the 128 KiB limit of one argument where the transport
+   * passes it to `sh -c` (SSH, Docker exec, local), 1 MiB where it is typed into a shell (telnet).
+   */
+  readonly maxScriptBytes: number;
+  /**
    * Runs `script` (several lines allowed) in a subshell of its own, so that `exit` ends only it.
    * Rejects when the transport could not run it to its end (deadline, abort, lost connection).
    */
@@ -44,6 +49,10 @@ export interface RemoteShellOptions {
 
 const DEFAULT_RUN_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_OUTPUT_BYTES = 32 << 20;
+/** One argument of `sh -c` may hold 128 KiB (Linux MAX_ARG_STRLEN); the rest is margin. */
+const ARGUMENT_SCRIPT_BYTES = 120_000;
+/** A typed script has no such limit; this bounds the memory and the time of one. */
+const TYPED_SCRIPT_BYTES = 1 << 20;
 
 /**
  * The {@link RemoteShell} of any transport, by its `exec` (over telnet: the pooled sessions).
@@ -55,6 +64,8 @@ export function remoteShellOf(transport: Transport, options: RemoteShellOptions 
     get place() {
       return transport.place;
     },
+    // Over telnet the pooled sessions type the script into the shell: no argument limit.
+    maxScriptBytes: transport.kind === 'telnet' ? TYPED_SCRIPT_BYTES : ARGUMENT_SCRIPT_BYTES,
     run: async (script, runOptions = {}) => {
       runOptions.signal?.throwIfAborted();
       // A subshell: `exit` in a script must not end a pooled session's shell (telnet).

@@ -19,7 +19,10 @@ import type { Transfer, TransferOptions, TransferResult } from './transfer.js';
 
 /** Options of a {@link ShellTransfer}. */
 export interface ShellTransferOptions {
-  /** Bytes of a file sent per script on a put (kept below the 128 KiB command line limit). @default 65536 */
+  /**
+   * Bytes of a file sent per script on a put, as base64 a third more (see
+   * {@link RemoteShell.maxScriptBytes}). @default 65536, or 262144 where scripts are typed (telnet)
+   */
   putChunkBytes?: number;
   /** Bytes of a file read per script on a get. @default 4194304 */
   getChunkBytes?: number;
@@ -43,7 +46,9 @@ export class ShellTransfer implements Transfer {
     private readonly shell: RemoteShell,
     options: ShellTransferOptions = {},
   ) {
-    this.putChunkBytes = options.putChunkBytes ?? 64 * 1024;
+    // Fewer, bigger scripts where the shell takes them: each script costs a round trip.
+    this.putChunkBytes =
+      options.putChunkBytes ?? (shell.maxScriptBytes >= 1 << 20 ? 256 : 64) << 10;
     this.getChunkBytes = options.getChunkBytes ?? 4 << 20;
   }
 
