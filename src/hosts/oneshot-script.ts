@@ -13,7 +13,7 @@ import type { Argv } from '../transports/transport.js';
  * stdout then stderr.
  *
  *   { { ( <env> <command> ); echo $? >"$f.rc"; } 2>&1 1>&3 3>&- | { head -c <max> >"$f"; cat >/dev/null; }; } 3>&1
- *   read -r r <"$f.rc"; printf '%s%s\n' '__OTTO_ERR_' '<token>__'; cat "$f"; rm -f "$f" "$f.rc"; (exit $r)
+ *   read -r r <"$f.rc"; printf '%s%s\n' '__OTTO_ERR_' '<token>__'; [ -s "$f" ] && cat "$f"; rm -f "$f" "$f.rc"; (exit $r)
  */
 
 /** A oneshot's command wrapped for a framed session, and how to split what it prints. */
@@ -43,7 +43,8 @@ export function buildOneshotScript(
     `{ { ${inner}; echo $? >"$__otto_f.rc"; } 2>&1 1>&3 3>&- | { head -c ${options.maxStderrBytes} >"$__otto_f"; cat >/dev/null; }; } 3>&1`,
     `__otto_r=255; read -r __otto_r <"$__otto_f.rc"`,
     `printf '%s%s\\n' '__OTTO_ERR_' '${token}__'`,
-    `cat "$__otto_f"; rm -f "$__otto_f" "$__otto_f.rc"; (exit $__otto_r)`,
+    // `test -s` is a builtin: a command that wrote no stderr (the usual case) spawns no `cat`.
+    `[ -s "$__otto_f" ] && cat "$__otto_f"; rm -f "$__otto_f" "$__otto_f.rc"; (exit $__otto_r)`,
   ].join('\n');
   return {
     script,

@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { describePlace, placeDetails, type Place } from '../common/place.js';
 import { ConnectionError } from '../errors.js';
+import { toError } from './ssh/ssh-exec.js';
 import type { SshTransport } from './ssh/ssh-transport.js';
 
 /**
@@ -55,7 +56,7 @@ export function tcpThrough(ssh: SshTransport): TcpOpener {
           opening.then((late) => late.destroy()).catch(() => undefined);
           reject(
             options.signal?.aborted
-              ? options.signal.reason
+              ? toError(options.signal.reason)
               : connectFailed(host, port, `no connection within ${timeoutMs}ms via ${ssh.address}`),
           );
         };
@@ -91,7 +92,7 @@ function openSocket(host: string, port: number, options: TcpOpenOptions): Promis
     const fail = (error: unknown): void => {
       settle();
       socket.destroy();
-      reject(error);
+      reject(toError(error));
     };
     const onError = (error: NodeJS.ErrnoException): void =>
       fail(connectFailed(host, port, socketReason(error), error));
