@@ -19,7 +19,7 @@ import { ConnectionError } from '../errors.js';
 import type { TcpOpener } from '../transports/tcp-opener.js';
 import { parseFtpList, type FtpEntry } from './ftp-list.js';
 import { replyText } from './ftp-problems.js';
-import { socketFor } from './ftp-socket.js';
+import { socketFor } from '../transports/stream-socket.js';
 
 /** Where an FTP server is and how to log in, every option resolved. */
 export interface FtpEndpoint {

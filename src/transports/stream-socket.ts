@@ -2,7 +2,8 @@ import { createServer, Socket, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 /**
- * A `net.Socket` for any byte stream. basic-ftp drives its control connection through socket
+ * A `net.Socket` for any byte stream, for libraries that need a real socket (the one way the
+ * project gives them one). basic-ftp drives its control connection through socket
  * methods (`setEncoding`, `setTimeout`, `setKeepAlive`, `remoteAddress`) that a forwarded SSH
  * channel lacks, so a channel is joined to a loopback socket pair: a listener on 127.0.0.1 takes
  * exactly one connection, from the socket this function made (checked by its port), and the two
