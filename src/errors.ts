@@ -320,3 +320,8 @@ export type MonitorErrorCode =
  * matched, or its server could not listen.
  */
 export class MonitorError extends OttoError<MonitorErrorCode> {}
+
+/** The value as an Error (a catch clause or an abort reason sees `unknown`). */
+export function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}

@@ -74,8 +74,8 @@ export {
   type TelnetTransferKind,
 } from './hosts/telnet-host.js';
 export type { HostTransferKind, HostTransferOptions } from './hosts/host-transfers.js';
-export type { HostFtpOptions } from './hosts/transfer-choices.js';
-export type { NcOptions } from './transfers/nc-transfer.js';
+export type { HostFtpOptions } from './hosts/host-transfers.js';
+export type { NcOptions } from './transfers/nc-listener.js';
 export type { TelnetTarget } from './transports/telnet/telnet-target.js';
 export { ContainerHost, type ContainerHostOptions } from './hosts/container-host.js';
 export { runOnHosts, type FanOutOptions, type HostOutcome } from './hosts/fan-out.js';

@@ -86,3 +86,15 @@ export class HostTransfers {
     );
   }
 }
+
+/** FTP options of a host (passive mode only). */
+export interface HostFtpOptions {
+  /** The FTP server's control port on the host. @default 21 */
+  port?: number;
+  /** Time allowed to connect and log in. @default 10000 */
+  connectTimeoutMs?: number;
+  /** The FTP user. @default the host's login user */
+  user?: string;
+  /** The FTP password. @default the host's login password */
+  password?: string;
+}

@@ -5,7 +5,8 @@ import type { SshTarget } from '../transports/ssh/ssh-target.js';
 import { tcpThrough } from '../transports/tcp-opener.js';
 import { BaseHost } from './base-host.js';
 import { normalizeHostOptions, transportOptionsOf, type HostOptions } from './host-options.js';
-import { sshTransfers, type HostFtpOptions } from './transfer-choices.js';
+import type { HostFtpOptions } from './host-transfers.js';
+import { sshTransfers } from './transfer-choices.js';
 
 /** The transfer protocols of an SSH host (`auto`: the best it offers, probed once). */
 export const SSH_TRANSFERS = ['sftp', 'scp', 'ftp', 'nc', 'shell', 'auto'] as const;

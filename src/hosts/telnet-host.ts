@@ -7,7 +7,8 @@ import type { TelnetTarget } from '../transports/telnet/telnet-target.js';
 import { BaseHost } from './base-host.js';
 import { normalizeHostOptions, transportOptionsOf, type HostOptions } from './host-options.js';
 import { SessionPoolTransport } from './session-pool-transport.js';
-import { telnetTransfers, type HostFtpOptions } from './transfer-choices.js';
+import type { HostFtpOptions } from './host-transfers.js';
+import { telnetTransfers } from './transfer-choices.js';
 
 /** The transfer protocols of a telnet host (`auto`: the best it offers, probed once). */
 export const TELNET_HOST_TRANSFERS = ['ftp', 'nc', 'shell', 'auto'] as const;

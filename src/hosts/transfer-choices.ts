@@ -16,19 +16,12 @@ import { ShellTransfer } from '../transfers/shell-transfer.js';
 import type { SshTransport } from '../transports/ssh/ssh-transport.js';
 import type { TcpOpener } from '../transports/tcp-opener.js';
 import type { Transport } from '../transports/transport.js';
-import { HostTransfers, type HostTransferKind, type TransferMaker } from './host-transfers.js';
-
-/** FTP options of a host (passive mode only). */
-export interface HostFtpOptions {
-  /** The FTP server's control port on the host. @default 21 */
-  port?: number;
-  /** Time allowed to connect and log in. @default 10000 */
-  connectTimeoutMs?: number;
-  /** The FTP user. @default the host's login user */
-  user?: string;
-  /** The FTP password. @default the host's login password */
-  password?: string;
-}
+import {
+  HostTransfers,
+  type HostFtpOptions,
+  type HostTransferKind,
+  type TransferMaker,
+} from './host-transfers.js';
 
 /** What the transfers of a host that runs shell commands need. */
 export interface ShellHostParts {

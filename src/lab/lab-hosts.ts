@@ -7,7 +7,7 @@ import {
   type TelnetHostTarget,
   type TelnetTransferKind,
 } from '../hosts/telnet-host.js';
-import type { HostFtpOptions } from '../hosts/transfer-choices.js';
+import type { HostFtpOptions } from '../hosts/host-transfers.js';
 import type { NcOptions } from '../transfers/nc-transfer.js';
 import type { SshTarget } from '../transports/ssh/ssh-target.js';
 import { closestIds } from './closest.js';

@@ -1,9 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { describePlace, placeDetails, type Place } from '../common/place.js';
-import { ConnectionError } from '../errors.js';
-import { toError } from './ssh/ssh-exec.js';
-import type { SshTransport } from './ssh/ssh-transport.js';
+import { ConnectionError, toError } from '../errors.js';
 
 /**
  * Opens TCP byte streams to addresses as a host's network sees them: straight from this machine,
@@ -41,8 +39,14 @@ export function directTcp(): TcpOpener {
   };
 }
 
+/** What {@link tcpThrough} needs of an SSH connection (an `SshTransport`, or `SshHost.ssh`). */
+export interface TcpTunnels {
+  readonly address: string;
+  forwardOut(host: string, port: number): Promise<Duplex>;
+}
+
 /** Streams through `ssh`'s connection (and its hops): the host `ssh` reaches opens them. */
-export function tcpThrough(ssh: SshTransport): TcpOpener {
+export function tcpThrough(ssh: TcpTunnels): TcpOpener {
   return {
     via: ssh.address,
     open: async (host, port, options = {}) => {

@@ -12,6 +12,7 @@ import { constants } from 'node:os';
 import type { Client, ClientChannel } from 'ssh2';
 import type { ExecOutput } from '../../common/bounded-output.js';
 import { raceDeadline } from '../../common/deadline.js';
+import { toError } from '../../errors.js';
 
 /** How a command's channel ended. */
 export type ExecEnd =
@@ -116,11 +117,6 @@ function signalNumber(signal: string | undefined): number {
   return number ?? 1;
 }
 
-/** The value as an Error (ssh2 throws Errors, but a catch clause sees `unknown`). */
-export function toError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
-}
-
 /** An ssh2 error's message as a reason in our messages: `Connection refused`, without ssh2's prefixes. */
 export function sshReason(error: Error): string {
   return error.message
@@ -144,3 +140,5 @@ export function isChannelRefusal(error: unknown): boolean {
     (reason === 1 || reason === 2 || reason === 4)
   );
 }
+
+export { toError };
