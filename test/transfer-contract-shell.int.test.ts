@@ -16,86 +16,24 @@ import { NcTransfer } from '../src/transfers/nc-transfer.js';
 import { remoteShellOf } from '../src/transfers/remote-shell.js';
 import { ShellTransfer } from '../src/transfers/shell-transfer.js';
 import type { Transfer, TransferProgress } from '../src/transfers/transfer.js';
-import { SshTransport } from '../src/transports/ssh/ssh-transport.js';
 import { tcpThrough } from '../src/transports/tcp-opener.js';
-import type { Transport } from '../src/transports/transport.js';
-import { startSshTestbed, type SshTestbed } from './helpers/ssh-testbed.js';
+import { execOn, SshContractTargets } from './helpers/ssh-contract-targets.js';
 import {
   describeTransferContract,
   type TransferContractTarget,
 } from './helpers/transfer-contract.js';
 
-/** A command through a transport, its stdout; a non-zero exit rejects with its output. */
-async function execOn(transport: Transport, command: string): Promise<string> {
-  const outcome = await transport.exec(command, { timeoutMs: 60_000 });
-  if (outcome.exitCode !== 0)
-    throw new Error(`\`${command}\` exited with ${outcome.exitCode}: ${outcome.output.toString()}`);
-  return outcome.stdout.toString();
-}
-
-let testbed: SshTestbed | undefined;
-const sshTransports: SshTransport[] = [];
-
-async function sshTestbed(): Promise<SshTestbed> {
-  testbed ??= await startSshTestbed(['direct']);
-  return testbed;
-}
-
-afterAll(async () => {
-  await Promise.all(sshTransports.map((transport) => transport.close()));
-  await testbed?.stop();
-});
-
-/** A transfer over the SSH test bed's `direct` server, as user otto. */
-function sshTarget(name: string, makeTransfer: (ssh: SshTransport) => Transfer) {
-  return async (): Promise<TransferContractTarget> => {
-    const bed = await sshTestbed();
-    const { host, port } = bed.server('direct');
-    const knownHostsPath = bed.newKnownHostsPath();
-    const connect = (username: string): SshTransport => {
-      const ssh = new SshTransport({
-        host,
-        port,
-        username,
-        password: username,
-        knownHostsPath,
-        name: 'direct',
-      });
-      sshTransports.push(ssh);
-      return ssh;
-    };
-    const otto = connect('otto');
-    const root = connect('root');
-    const sh = (command: string): Promise<string> => execOn(root, command);
-    const remoteDir = `/home/otto/contract-${name}`;
-    const readOnlyDir = `/srv/read-only-${name}`;
-    const fullDir = `/dev/shm/full-${name}`;
-    const filler = `/dev/shm/.filler-${name}`;
-    await sh(`install -d -o otto -g otto ${remoteDir} && install -d -m 555 ${readOnlyDir}`);
-    await sh(
-      `install -d -m 777 ${fullDir} && fallocate -l $(( $(df -k --output=avail /dev/shm | tail -n 1) * 1024 - 262144 )) ${filler}`,
-    );
-    return {
-      transfer: makeTransfer(otto),
-      sh,
-      remoteDir,
-      readOnly: { dir: readOnlyDir, reason: `cannot write ${readOnlyDir}: permission denied` },
-      full: { dir: fullDir, reason: `cannot write ${fullDir}/binary.bin: no space left on device` },
-      close: async () => {
-        await sh(`rm -rf ${remoteDir} ${readOnlyDir} ${fullDir} ${filler}`);
-      },
-    };
-  };
-}
+const ssh = new SshContractTargets();
+afterAll(() => ssh.stop());
 
 describeTransferContract(
   'shell (ssh)',
-  sshTarget('shell', (ssh) => new ShellTransfer(remoteShellOf(ssh))),
+  ssh.target('shell', (ssh) => new ShellTransfer(remoteShellOf(ssh))),
   { hasFull: true },
 );
 describeTransferContract(
   'nc (ssh, OpenBSD nc)',
-  sshTarget(
+  ssh.target(
     'nc',
     (ssh) =>
       new NcTransfer({ shell: remoteShellOf(ssh), tcp: tcpThrough(ssh), address: '127.0.0.1' }),
@@ -104,7 +42,7 @@ describeTransferContract(
 );
 describeTransferContract(
   'nc (ssh, busybox nc)',
-  sshTarget(
+  ssh.target(
     'bbnc',
     (ssh) =>
       new NcTransfer({
@@ -195,23 +133,13 @@ interface KillTarget {
 }
 
 async function sshKillTarget(): Promise<KillTarget> {
-  const bed = await sshTestbed();
-  const { host, port } = bed.server('direct');
-  const ssh = new SshTransport({
-    host,
-    port,
-    username: 'root',
-    password: 'root',
-    knownHostsPath: bed.newKnownHostsPath(),
-    name: 'direct',
-  });
-  sshTransports.push(ssh);
+  const root = await ssh.connect('root');
   const nc = new NcTransfer({
-    shell: remoteShellOf(ssh),
-    tcp: tcpThrough(ssh),
+    shell: remoteShellOf(root),
+    tcp: tcpThrough(root),
     address: '127.0.0.1',
   });
-  return { nc, sh: (command) => execOn(ssh, command), place: describePlace(nc.place) };
+  return { nc, sh: (command) => execOn(root, command), place: describePlace(nc.place) };
 }
 
 async function telnetKillTarget(): Promise<KillTarget> {

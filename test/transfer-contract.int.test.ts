@@ -12,25 +12,14 @@ import { ownershipLabels } from '../src/docker/labels.js';
 import { LocalTransfer } from '../src/transfers/local-transfer.js';
 import { ScpTransfer } from '../src/transfers/scp-transfer.js';
 import { SftpTransfer } from '../src/transfers/sftp-transfer.js';
-import type { Transfer } from '../src/transfers/transfer.js';
-import { SshTransport } from '../src/transports/ssh/ssh-transport.js';
-import type { Transport } from '../src/transports/transport.js';
 import { engine } from './helpers/engine.js';
-import { startSshTestbed, type SshTestbed } from './helpers/ssh-testbed.js';
+import { execOn, SshContractTargets } from './helpers/ssh-contract-targets.js';
 import {
   describeTransferContract,
   type TransferContractTarget,
 } from './helpers/transfer-contract.js';
 
 const IS_ROOT = process.getuid?.() === 0;
-
-/** A command through a transport, its stdout; a non-zero exit rejects with its output. */
-async function execOn(transport: Transport, command: string): Promise<string> {
-  const outcome = await transport.exec(command, { timeoutMs: 60_000 });
-  if (outcome.exitCode !== 0)
-    throw new Error(`\`${command}\` exited with ${outcome.exitCode}: ${outcome.output.toString()}`);
-  return outcome.stdout.toString();
-}
 
 describeTransferContract(
   'local',
@@ -60,76 +49,21 @@ describeTransferContract(
   { hasFull: false },
 );
 
-let testbed: SshTestbed | undefined;
-const sshTransports: SshTransport[] = [];
-
-/** The SSH test bed, started once for both SSH transfers. */
-async function sshTestbed(): Promise<SshTestbed> {
-  testbed ??= await startSshTestbed(['direct']);
-  return testbed;
-}
-
-afterAll(async () => {
-  await Promise.all(sshTransports.map((transport) => transport.close()));
-  await testbed?.stop();
-});
-
-function sshTarget(kind: 'sftp' | 'scp', makeTransfer: (ssh: SshTransport) => Transfer) {
-  return async (): Promise<TransferContractTarget> => {
-    const bed = await sshTestbed();
-    const { host, port } = bed.server('direct');
-    const knownHostsPath = bed.newKnownHostsPath();
-    const otto = new SshTransport({
-      host,
-      port,
-      username: 'otto',
-      password: 'otto',
-      knownHostsPath,
-      name: 'direct',
-    });
-    const root = new SshTransport({
-      host,
-      port,
-      username: 'root',
-      password: 'root',
-      knownHostsPath,
-    });
-    sshTransports.push(otto, root);
-    const sh = (command: string): Promise<string> => execOn(root, command);
-    const remoteDir = `/home/otto/contract-${kind}`;
-    const readOnlyDir = `/srv/read-only-${kind}`;
-    const fullDir = `/dev/shm/full-${kind}`;
-    const filler = `/dev/shm/.filler-${kind}`;
-    await sh(`install -d -o otto -g otto ${remoteDir} && install -d -m 555 ${readOnlyDir}`);
-    // /dev/shm is a 64 MiB tmpfs: fill it to leave 256 KiB, less than the 1 MiB binary.bin.
-    await sh(
-      `install -d -m 777 ${fullDir} && fallocate -l $(( $(df -k --output=avail /dev/shm | tail -n 1) * 1024 - 262144 )) ${filler}`,
-    );
-    const readOnlyReason =
-      kind === 'sftp'
-        ? `cannot write ${readOnlyDir}/small.txt: permission denied`
-        : `cannot write ${readOnlyDir}: permission denied`;
-    return {
-      transfer: makeTransfer(otto),
-      sh,
-      remoteDir,
-      readOnly: { dir: readOnlyDir, reason: readOnlyReason },
-      full: { dir: fullDir, reason: `cannot write ${fullDir}/binary.bin: no space left on device` },
-      close: async () => {
-        await sh(`rm -rf ${remoteDir} ${readOnlyDir} ${fullDir} ${filler}`);
-      },
-    };
-  };
-}
+const ssh = new SshContractTargets();
+afterAll(() => ssh.stop());
 
 describeTransferContract(
   'sftp',
-  sshTarget('sftp', (ssh) => new SftpTransfer(ssh)),
+  ssh.target(
+    'sftp',
+    (otto) => new SftpTransfer(otto),
+    (dir) => `cannot write ${dir}/small.txt: permission denied`,
+  ),
   { hasFull: true },
 );
 describeTransferContract(
   'scp',
-  sshTarget('scp', (ssh) => new ScpTransfer(ssh)),
+  ssh.target('scp', (otto) => new ScpTransfer(otto)),
   { hasFull: true },
 );
 
