@@ -16,7 +16,7 @@ import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describePlace, placeDetails, type Place } from '../common/place.js';
 import { ConnectionError } from '../errors.js';
-import type { TcpOpener } from '../transports/tcp-opener.js';
+import { connectFailureAt, type TcpOpener } from '../transports/tcp-opener.js';
 import { parseFtpList, type FtpEntry } from './ftp-list.js';
 import { replyText } from './ftp-problems.js';
 import { socketFor } from '../transports/stream-socket.js';
@@ -66,7 +66,11 @@ export class FtpConnection {
    */
   static async open(endpoint: FtpEndpoint, signal?: AbortSignal): Promise<FtpConnection> {
     const timeoutMs = endpoint.connectTimeoutMs;
-    const stream = await endpoint.tcp.open(endpoint.host, endpoint.port, { timeoutMs, signal });
+    const stream = await endpoint.tcp
+      .open(endpoint.host, endpoint.port, { timeoutMs, signal })
+      .catch((error: unknown) => {
+        throw connectFailureAt(endpoint.place, error);
+      });
     const client = new Client(endpoint.commandTimeoutMs);
     const stop = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]);
     const onStop = (): void => client.close();

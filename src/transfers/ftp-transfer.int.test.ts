@@ -81,7 +81,7 @@ describe('FTP transfer (vsftpd)', () => {
     await expect(refused.get([`${remoteDir}/x`], join(local, 'refused'))).rejects.toMatchObject({
       name: 'ConnectionError',
       code: 'CONNECT_FAILED',
-      message: `Cannot connect to ${box.host}:2121: connection refused (is the server running on that port?).`,
+      message: `Cannot connect to host "direct-box" (otto@${box.host}:2121) [ftp]: connection refused (is the server running on that port?).`,
     });
     await expect(stat(join(local, 'refused'))).rejects.toThrow('ENOENT');
   });
