@@ -5,7 +5,7 @@ import { transferPlace } from './transfer-run.js';
 
 /** Where an FTP server is, how it is reached and how to log in. */
 export interface FtpTransferOptions {
-  /** The host the files move to and from, for messages; its kind becomes `ftp`. */
+  /** The host the files move to and from, for messages; its kind becomes `ftp`, its address the FTP login's. */
   place: Place;
   /** Opens the control connection and every passive data connection (direct or through hops). */
   tcp: TcpOpener;
@@ -30,7 +30,9 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 30_000;
 export function normalizeFtpOptions(options: FtpTransferOptions): FtpEndpoint {
   const port = options.port ?? DEFAULT_PORT;
   const via = options.tcp.via ? ` via ${options.tcp.via}` : '';
-  const transport = options.place.transport ?? `${options.user}@${options.host}:${port}${via}`;
+  // Always the FTP login's own address: the host's place names its telnet or SSH address, whose
+  // port is not the one FTP connects to.
+  const transport = `${options.user}@${options.host}:${port}${via}`;
   return {
     place: transferPlace({ ...options.place, transport }, 'ftp'),
     tcp: options.tcp,
