@@ -12,7 +12,7 @@ import {
   type TelnetBoxName,
   type TelnetTestbed,
 } from './helpers/telnet-testbed.js';
-import { NcTransfer } from '../src/transfers/nc-transfer.js';
+import { NcTransfer, type NcOptions } from '../src/transfers/nc-transfer.js';
 import { remoteShellOf } from '../src/transfers/remote-shell.js';
 import { ShellTransfer } from '../src/transfers/shell-transfer.js';
 import type { Transfer, TransferProgress } from '../src/transfers/transfer.js';
@@ -127,6 +127,8 @@ describeTransferContract(
 /** A netcat transfer and a root shell on its host, for the tests that kill its listener. */
 interface KillTarget {
   nc: NcTransfer;
+  /** Another netcat transfer to the same host, with options. */
+  ncWith: (options: NcOptions) => NcTransfer;
   /** Runs a command as root on the host; resolves with its stdout. */
   sh: (command: string) => Promise<string>;
   place: string;
@@ -134,12 +136,15 @@ interface KillTarget {
 
 async function sshKillTarget(): Promise<KillTarget> {
   const root = await ssh.connect('root');
-  const nc = new NcTransfer({
-    shell: remoteShellOf(root),
-    tcp: tcpThrough(root),
-    address: '127.0.0.1',
-  });
-  return { nc, sh: (command) => execOn(root, command), place: describePlace(nc.place) };
+  const ncWith = (options: NcOptions): NcTransfer =>
+    new NcTransfer({
+      shell: remoteShellOf(root),
+      tcp: tcpThrough(root),
+      address: '127.0.0.1',
+      options,
+    });
+  const nc = ncWith({});
+  return { nc, ncWith, sh: (command) => execOn(root, command), place: describePlace(nc.place) };
 }
 
 async function telnetKillTarget(): Promise<KillTarget> {
@@ -155,8 +160,10 @@ async function telnetKillTarget(): Promise<KillTarget> {
   });
   const pool = new SessionPoolTransport(telnet);
   pools.push(pool);
-  const nc = new NcTransfer({ shell: remoteShellOf(pool), tcp, address: box.host });
-  return { nc, sh: (command) => box.sh(command), place: describePlace(nc.place) };
+  const ncWith = (options: NcOptions): NcTransfer =>
+    new NcTransfer({ shell: remoteShellOf(pool), tcp, address: box.host, options });
+  const nc = ncWith({});
+  return { nc, ncWith, sh: (command) => box.sh(command), place: describePlace(nc.place) };
 }
 
 // A sparse 1 GiB file: the kill, sent at the first progress, always lands mid-transfer.
@@ -219,5 +226,48 @@ describe.each([
     expect(kill.killed()).toBeDefined();
     await kill.killed();
     await expect(stat(join(local, 'got'))).rejects.toThrow('ENOENT');
+  });
+});
+
+describe('nc transfer when ports of its range are in use on the host', () => {
+  const busyPort = 9555;
+  let target: KillTarget;
+  let local: string;
+
+  beforeAll(async () => {
+    target = await telnetKillTarget();
+    local = await mkdtemp(join(tmpdir(), 'otto-nc-in-use-'));
+    await writeFile(join(local, 'file.txt'), 'some bytes\n');
+    // Another program's listener, which must never receive our bytes.
+    await target.sh(
+      `nohup nc -lk ${busyPort} > /tmp/in-use.got 2>&1 < /dev/null & echo $! > /tmp/in-use.pid`,
+    );
+    await target.sh(
+      `for i in $(seq 100); do grep -qi ':${busyPort.toString(16)} .* 0A ' /proc/net/tcp && exit 0; sleep 0.05; done; exit 1`,
+    );
+  }, 300_000);
+
+  afterAll(async () => {
+    if (local) await rm(local, { recursive: true, force: true });
+    await target?.sh('kill $(cat /tmp/in-use.pid); rm -rf /tmp/in-use.* /srv/in-use; true');
+  });
+
+  const ncWith = (portMin: number, portMax: number): NcTransfer =>
+    target.ncWith({ portMin, portMax });
+
+  it('refuses a range whose only port is in use, naming it and what to do', async () => {
+    const source = join(local, 'file.txt');
+    await expect(ncWith(busyPort, busyPort).put([source], '/srv/in-use')).rejects.toMatchObject({
+      name: 'TransferError',
+      message: `put ${source} on ${target.place} failed: port ${busyPort} of nc's ports ${busyPort}-${busyPort} is in use on the host (set nc_options port_min and port_max to a free range).`,
+    });
+    expect(await target.sh('[ -e /srv/in-use ] && echo yes || echo no')).toBe('no\n');
+  });
+
+  it('takes another port of the range, and sends nothing to the program on the busy one', async () => {
+    const nc = ncWith(busyPort, busyPort + 1);
+    for (let round = 0; round < 8; round++) await nc.put([join(local, 'file.txt')], '/srv/in-use');
+    expect(await target.sh('cat /srv/in-use/file.txt')).toBe('some bytes\n');
+    expect(await target.sh('wc -c < /tmp/in-use.got')).toBe('0\n');
   });
 });

@@ -7,14 +7,27 @@ import type { Argv } from '../transports/transport.js';
 /**
  * A oneshot on a framed shell session, where stdout and stderr share one stream. The command runs
  * in a subshell (its `cd`, `exit` and variables stay there), its stderr goes through `head -c
- * <max>` into a temporary file in /tmp on the host (bounded however much it writes), and once it ended
- * a separator line from two printf arguments is printed, then the file's content, and the file is
- * removed. So over such a transport a oneshot's stderr arrives after its stdout; `output` holds
- * stdout then stderr.
+ * <max>` into the session's stderr file in /tmp on the host (bounded however much it writes), and
+ * once it ended a separator line from two printf arguments is printed, then the file's content.
+ * So over such a transport a oneshot's stderr arrives after its stdout; `output` holds stdout then
+ * stderr. Each session has its own pair of files, overwritten by each oneshot (removing them every
+ * time would cost a process): the pool removes them when it closes the session.
  *
- *   { { ( <env> <command> ); echo $? >"$f.rc"; } 2>&1 1>&3 3>&- | { head -c <max> >"$f"; cat >/dev/null; }; } 3>&1
- *   read -r r <"$f.rc"; printf '%s%s\n' '__OTTO_ERR_' '<token>__'; [ -s "$f" ] && cat "$f"; rm -f "$f" "$f.rc"; (exit $r)
+ *   : >"$f.rc"; { { ( <env> <command> ); echo $? >"$f.rc"; } 2>&1 1>&3 3>&- | { head -c <max> >"$f"; exec cat >/dev/null; }; } 3>&1
+ *   read -r r <"$f.rc"; printf '%s%s\n' '__OTTO_ERR_' '<token>__'; [ -s "$f" ] && cat "$f"; (exit $r)
  */
+
+/** The files on the host where one pool session's oneshots keep their stderr and exit status. */
+export interface OneshotFiles {
+  readonly stderr: string;
+  readonly status: string;
+}
+
+/** A new pair of oneshot files (random names in /tmp), for one session. */
+export function newOneshotFiles(): OneshotFiles {
+  const base = `/tmp/.otto-oneshot-${randomBytes(8).toString('hex')}`;
+  return { stderr: base, status: `${base}.rc` };
+}
 
 /** A oneshot's command wrapped for a framed session, and how to split what it prints. */
 export interface OneshotScript {
@@ -22,38 +35,43 @@ export interface OneshotScript {
   readonly script: string;
   /** What stdout ends with: the separator line before stderr. */
   readonly separator: Buffer;
-  /** The temporary files it writes, to remove when the command was stopped before it could. */
-  readonly tempPaths: readonly string[];
 }
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Wraps `command` (a command line or argv) with its environment for a framed session. */
-export function buildOneshotScript(
+/**
+ * The command line of a oneshot: `command` (a line or argv) after its environment's exports.
+ * Throws a `ConfigError` for an empty argv or a bad variable name.
+ */
+export function oneshotLine(
   command: string | Argv,
-  options: { env?: Record<string, string>; maxStderrBytes: number; place: Place },
-): OneshotScript {
-  const line = typeof command === 'string' ? command : argvLine(command, options.place);
-  const token = randomBytes(8).toString('hex');
-  const file = `/tmp/.otto-oneshot-${token}`;
-  const exports = envExports(options.env ?? {}, options.place);
-  const inner = `( ${exports}${line}\n)`;
-  const script = [
-    `__otto_f=${file}`,
-    `{ { ${inner}; echo $? >"$__otto_f.rc"; } 2>&1 1>&3 3>&- | { head -c ${options.maxStderrBytes} >"$__otto_f"; cat >/dev/null; }; } 3>&1`,
-    `__otto_r=255; read -r __otto_r <"$__otto_f.rc"`,
-    `printf '%s%s\\n' '__OTTO_ERR_' '${token}__'`,
-    // `test -s` is a builtin: a command that wrote no stderr (the usual case) spawns no `cat`.
-    `[ -s "$__otto_f" ] && cat "$__otto_f"; rm -f "$__otto_f" "$__otto_f.rc"; (exit $__otto_r)`,
-  ].join('\n');
-  return {
-    script,
-    separator: Buffer.from(`__OTTO_ERR_${token}__\n`),
-    tempPaths: [file, `${file}.rc`],
-  };
+  env: Record<string, string> | undefined,
+  place: Place,
+): string {
+  const line = typeof command === 'string' ? command : argvLine(command, place);
+  return `${envExports(env ?? {}, place)}${line}`;
 }
 
-/** A command that removes the temporary files of stopped oneshots. */
+/** Wraps a {@link oneshotLine} for a framed session whose oneshots use `files`. */
+export function buildOneshotScript(
+  line: string,
+  options: { maxStderrBytes: number; files: OneshotFiles },
+): OneshotScript {
+  const token = randomBytes(8).toString('hex');
+  const { stderr, status } = options.files;
+  const script = [
+    // Emptied first: a command killed before its status was written reads as 255, not as the last one's.
+    `__otto_f=${stderr} __otto_s=${status}; : >"$__otto_s"`,
+    `{ { ( ${line}\n); echo $? >"$__otto_s"; } 2>&1 1>&3 3>&- | { head -c ${options.maxStderrBytes} >"$__otto_f"; exec cat >/dev/null; }; } 3>&1`,
+    `__otto_r=255; read -r __otto_r <"$__otto_s"`,
+    `printf '%s%s\\n' '__OTTO_ERR_' '${token}__'`,
+    // `test -s` is a builtin: a command that wrote no stderr (the usual case) spawns no `cat`.
+    `[ -s "$__otto_f" ] && cat "$__otto_f"; (exit $__otto_r)`,
+  ].join('\n');
+  return { script, separator: Buffer.from(`__OTTO_ERR_${token}__\n`) };
+}
+
+/** A command that removes oneshot files (of closed sessions). */
 export function cleanupScript(paths: readonly string[]): string {
   return `rm -f ${paths.map((path) => quotePosix(path)).join(' ')} 2>/dev/null; true`;
 }

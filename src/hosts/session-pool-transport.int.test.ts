@@ -1,4 +1,6 @@
+import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { waitUntil } from '../common/deadline.js';
 import { describeHostContract } from '../../test/helpers/host-contract.js';
 import { LocalTransfer } from '../transfers/local-transfer.js';
 import { LocalTransport } from '../transports/local-transport.js';
@@ -80,5 +82,32 @@ describe('SessionPoolTransport', () => {
       'Timed out after 300ms running `echo never` on host "pooled" [local].',
     );
     expect((await busy).stdout).toBe('done\n');
+  });
+
+  it('leaves no oneshot files in /tmp: stopped, retired and closed sessions remove theirs', async () => {
+    const oneshotFiles = async () =>
+      (await readdir('/tmp')).filter((name) => name.startsWith('.otto-oneshot-'));
+    const before = new Set(await oneshotFiles());
+    const added = async () => (await oneshotFiles()).filter((name) => !before.has(name));
+    const host = new PooledLocalHost({ pool: { idleTimeoutMs: 300 } });
+    try {
+      expect((await host.oneshot('echo out; echo err >&2')).stderr).toBe('err\n');
+      expect(await added()).toHaveLength(2); // The session's stderr and status files.
+      expect((await host.oneshot('sleep 5', { timeoutMs: 200 })).status).toBe('error');
+      // The next oneshot removes the stopped session's files; its new session has its own.
+      expect((await host.oneshot('echo $?; false')).exitCode).toBe(1);
+      expect(await added()).toHaveLength(2);
+      // Retired after its idle time, a session removes its files.
+      await waitUntil(() => Promise.resolve(host.pool.sessionCount === 0 ? true : undefined), {
+        timeoutMs: 5000,
+        intervalMs: 50,
+        what: 'the idle session to be retired',
+      });
+      expect(await added()).toEqual([]);
+      await host.oneshot('true');
+    } finally {
+      await host.close();
+    }
+    expect(await added()).toEqual([]);
   });
 });

@@ -12,7 +12,14 @@ import type {
   ShellTransport,
   Transport,
 } from '../transports/transport.js';
-import { buildOneshotScript, cleanupScript, OneshotSplitter } from './oneshot-script.js';
+import {
+  buildOneshotScript,
+  cleanupScript,
+  newOneshotFiles,
+  oneshotLine,
+  OneshotSplitter,
+  type OneshotFiles,
+} from './oneshot-script.js';
 
 /** Options of a {@link SessionPoolTransport}. */
 export interface SessionPoolOptions {
@@ -55,7 +62,8 @@ const CLEANUP_TIMEOUT_MS = 2000;
  */
 export class SessionPoolTransport implements Transport {
   private readonly options: ResolvedPoolOptions;
-  private readonly all = new Set<ShellSession>();
+  /** Every open session, with the files its oneshots use on the host. */
+  private readonly all = new Map<ShellSession, OneshotFiles>();
   private readonly idle: Array<{ session: ShellSession; timer: NodeJS.Timeout }> = [];
   private readonly waiters: Array<(session: ShellSession | undefined) => void> = [];
   private staleFiles: string[] = [];
@@ -119,17 +127,17 @@ export class SessionPoolTransport implements Transport {
     this.assertOpen('run a command');
     const shown = typeof command === 'string' ? command : command.join(' ');
     const maxBytes = options.maxOutputBytes;
-    const script = buildOneshotScript(command, {
-      env: options.env,
-      maxStderrBytes: maxBytes ?? 16 * 1024 * 1024,
-      place: this.place,
-    });
+    const line = oneshotLine(command, options.env, this.place);
     using deadline = new Deadline({ timeoutMs: options.timeoutMs, signal: options.signal });
     const output = new ExecOutput(maxBytes, options.onOutput);
     if (deadline.reason) return this.stopped(output, deadline, shown);
     const session = await this.acquire(deadline);
     this.assertOpen('run a command');
     if (!session) return this.stopped(output, deadline, shown);
+    const script = buildOneshotScript(line, {
+      maxStderrBytes: maxBytes ?? 16 * 1024 * 1024,
+      files: this.all.get(session)!,
+    });
     const splitter = new OneshotSplitter(script.separator, (chunk, stream) =>
       output.push(chunk, stream),
     );
@@ -145,7 +153,6 @@ export class SessionPoolTransport implements Transport {
     splitter.flush();
     if (deadline.reason || outcome.error) {
       // Closing the session ends the command and all it started; its files stay until the next call.
-      this.staleFiles.push(...script.tempPaths);
       await this.discard(session);
       if (deadline.reason) return this.stopped(output, deadline, shown);
       return { exitCode: -1, ...output.collect(), error: outcome.error };
@@ -166,9 +173,10 @@ export class SessionPoolTransport implements Transport {
 
   private async closeAll(): Promise<void> {
     for (const waiter of this.waiters.splice(0)) waiter(undefined);
+    for (const { session } of this.idle) this.staleFiles.push(...pathsOf(this.all.get(session)!));
     await this.removeStaleFiles();
     for (const { timer } of this.idle.splice(0)) clearTimeout(timer);
-    await Promise.all([...this.all].map((session) => session.close()));
+    await Promise.all([...this.all.keys()].map((session) => session.close()));
     this.all.clear();
     await this.inner.close();
   }
@@ -177,8 +185,8 @@ export class SessionPoolTransport implements Transport {
   private async removeStaleFiles(): Promise<void> {
     const idle = this.idle.at(-1);
     if (this.staleFiles.length === 0 || !idle) return;
-    await idle.session.run(cleanupScript(this.staleFiles), { timeoutMs: CLEANUP_TIMEOUT_MS });
-    this.staleFiles = [];
+    const paths = this.staleFiles.splice(0);
+    await idle.session.run(cleanupScript(paths), { timeoutMs: CLEANUP_TIMEOUT_MS });
   }
 
   /** The command, after removing what stopped oneshots left behind. */
@@ -220,14 +228,26 @@ export class SessionPoolTransport implements Transport {
     this.idle.push({ session, timer });
   }
 
+  /** Closes an idle session after it removed its own files (and those of closed sessions). */
   private async retire(session: ShellSession): Promise<void> {
     const at = this.idle.findIndex((entry) => entry.session === session);
-    if (at >= 0) this.idle.splice(at, 1);
-    await this.discard(session);
+    if (at < 0) return;
+    this.idle.splice(at, 1);
+    const paths = [...this.staleFiles.splice(0), ...pathsOf(this.all.get(session)!)];
+    this.all.delete(session);
+    await session
+      .run(cleanupScript(paths), { timeoutMs: CLEANUP_TIMEOUT_MS })
+      .catch(() => undefined);
+    await session.close();
   }
 
-  /** Closes a session that is done with; a waiter gets a new one in its place. */
+  /**
+   * Closes a session that is done with (its files stay for the next call to remove); a waiter
+   * gets a new one in its place.
+   */
   private async discard(session: ShellSession): Promise<void> {
+    const files = this.all.get(session);
+    if (files) this.staleFiles.push(...pathsOf(files));
     this.all.delete(session);
     const waiter = this.closing ? undefined : this.waiters.shift();
     if (waiter) waiter(this.createSession());
@@ -244,7 +264,7 @@ export class SessionPoolTransport implements Transport {
       recoverTimeoutMs: this.options.recoverTimeoutMs,
       killTimeoutMs: this.options.killTimeoutMs,
     });
-    this.all.add(session);
+    this.all.set(session, newOneshotFiles());
     return session;
   }
 
@@ -263,4 +283,8 @@ export class SessionPoolTransport implements Transport {
       ...placeDetails(this.place),
     });
   }
+}
+
+function pathsOf(files: OneshotFiles): string[] {
+  return [files.stderr, files.status];
 }

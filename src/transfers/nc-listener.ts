@@ -104,13 +104,25 @@ export function releasePort(key: string, port: number): void {
   reservedPorts.get(key)?.delete(port);
 }
 
+/** How long the check that nothing listens on a port yet waits for an answer. */
+const IN_USE_CHECK_MS = 2000;
+
 /**
- * A shell line that exits 97 when something listens on `port` already (Linux `/proc/net/tcp`;
- * skipped where it is missing), so that we never stream into another program's socket.
+ * Whether something on the host listens on `port` already: a connection to it is accepted. We
+ * check before each listener starts, so that we never stream into another program's socket.
+ * (Connecting answers in a round trip; the host's `/proc/net/tcp` takes milliseconds to read on a
+ * machine with large TCP tables.)
  */
-export function portBusyCheck(port: number): string {
-  const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  return `for f in /proc/net/tcp /proc/net/tcp6; do [ -r $f ] && grep -q ':${hex} [0-9A-F]*:[0-9A-F]* 0A ' $f && { echo "port ${port} busy" >&2; exit 97; }; done`;
+export async function isPortInUse(
+  endpoint: Pick<NcEndpoint, 'tcp' | 'address'>,
+  port: number,
+  signal: AbortSignal,
+): Promise<boolean> {
+  const socket = await endpoint.tcp
+    .open(endpoint.address, port, { timeoutMs: IN_USE_CHECK_MS, signal })
+    .catch(() => undefined);
+  socket?.destroy();
+  return socket !== undefined;
 }
 
 /** Where listeners are reached and how they are started. */
@@ -129,6 +141,11 @@ export interface NcConnection {
   finished: Promise<RemoteRunResult>;
   /** Kills the listener (when it still runs), waits for it (bounded), frees the port. */
   stop: () => Promise<void>;
+  /**
+   * From now on the transfer's signal no longer stops the listener's script, only `stop()` does:
+   * for a script that goes on to commit the put once its bytes arrived.
+   */
+  detach: () => void;
 }
 
 const ATTEMPTS = 3;
@@ -136,7 +153,8 @@ const LISTENER_LIFETIME_MS = 24 * 3600_000;
 
 /**
  * Starts `scriptFor(port)` (a listener) on the host and connects to it through the endpoint's
- * opener, retrying until it listens. A port found busy is given up for another (three tries).
+ * opener, retrying until it listens. A port found in use (before the listener starts, or by the
+ * listener itself) is given up for another, three times at most.
  */
 export async function connectToListener(
   endpoint: NcEndpoint,
@@ -144,28 +162,43 @@ export async function connectToListener(
   signal: AbortSignal,
 ): Promise<NcConnection> {
   const key = `${endpoint.tcp.via ?? ''}>${endpoint.address}`;
-  const busy = new Set<number>();
+  const inUse = new Set<number>();
   for (let attempt = 1; ; attempt += 1) {
-    const port = reservePort(key, endpoint.options, busy);
-    if (port === undefined)
-      throw new Error(
-        `every nc port ${endpoint.options.portMin}-${endpoint.options.portMax} is taken`,
+    const port = reservePort(key, endpoint.options, inUse);
+    const { portMin, portMax } = endpoint.options;
+    if (port === undefined) throw new Error(noPortLeft(inUse, portMin, portMax));
+    let why: string;
+    if (await isPortInUse(endpoint, port, signal)) {
+      releasePort(key, port);
+      why = `port ${port} is in use on the host`;
+    } else {
+      const listener = startListener(endpoint, scriptFor(port), signal, () =>
+        releasePort(key, port),
       );
-    const listener = startListener(endpoint, scriptFor(port), signal, () => releasePort(key, port));
-    const outcome = await waitForSocket(endpoint, port, listener, signal);
-    if ('socket' in outcome)
-      return { socket: outcome.socket, port, finished: listener.finished, stop: listener.stop };
-    await listener.stop();
-    const why = outcome.why;
-    if (!/busy|in use/i.test(why) || attempt === ATTEMPTS) throw new Error(why);
-    busy.add(port);
+      const outcome = await waitForSocket(endpoint, port, listener, signal);
+      if ('socket' in outcome) return { socket: outcome.socket, port, ...listener };
+      await listener.stop();
+      why = outcome.why;
+    }
+    if (!/busy|in use/i.test(why)) throw new Error(why);
+    inUse.add(port);
+    if (attempt === ATTEMPTS) throw new Error(noPortLeft(inUse, portMin, portMax));
   }
+}
+
+/** Why no listener could start: the ports found in use, or a range all taken by this process. */
+function noPortLeft(inUse: ReadonlySet<number>, portMin: number, portMax: number): string {
+  const range = `nc's ports ${portMin}-${portMax}`;
+  if (inUse.size === 0) return `${range} are all taken by other transfers of this process`;
+  const ports = [...inUse].join(', ');
+  return `port${inUse.size > 1 ? 's' : ''} ${ports} of ${range} ${inUse.size > 1 ? 'are' : 'is'} in use on the host (set nc_options port_min and port_max to a free range)`;
 }
 
 interface Listener {
   finished: Promise<RemoteRunResult>;
   settled: () => RemoteRunResult | undefined;
   stop: () => Promise<void>;
+  detach: () => void;
 }
 
 function startListener(
@@ -175,18 +208,20 @@ function startListener(
   release: () => void,
 ): Listener {
   const controller = new AbortController();
+  const forward = (): void => controller.abort(signal.reason);
+  const detach = (): void => signal.removeEventListener('abort', forward);
+  signal.addEventListener('abort', forward, { once: true });
+  if (signal.aborted) forward();
   let result: RemoteRunResult | undefined;
   const finished = endpoint.shell
-    .run(script, {
-      signal: AbortSignal.any([signal, controller.signal]),
-      timeoutMs: LISTENER_LIFETIME_MS,
-    })
+    .run(script, { signal: controller.signal, timeoutMs: LISTENER_LIFETIME_MS })
     .catch((error: unknown) => ({
       exitCode: -1,
       stdout: Buffer.alloc(0),
       stderr: String((error as Error)?.message ?? error),
     }))
-    .then((ended) => (result = ended));
+    .then((ended) => (result = ended))
+    .finally(detach);
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
@@ -194,7 +229,7 @@ function startListener(
       await raceDeadline(finished, CLEANUP_TIMEOUT_MS);
       release();
     })());
-  return { finished, settled: () => result, stop };
+  return { finished, settled: () => result, stop, detach };
 }
 
 async function waitForSocket(
@@ -215,7 +250,8 @@ async function waitForSocket(
     },
     {
       timeoutMs: options.listenerTimeoutMs,
-      intervalMs: 20,
+      // A listener is up within milliseconds: look often at first.
+      intervalMs: 2,
       backoffFactor: 1.5,
       maxIntervalMs: 250,
       what: `the nc listener on ${address}:${port}${tcp.via ? ` via ${tcp.via}` : ''}`,

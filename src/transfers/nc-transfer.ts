@@ -11,7 +11,6 @@ import {
   listenerEndReason,
   ncEndPhrase,
   normalizeNcOptions,
-  portBusyCheck,
   probeNcStyle,
   type NcConnection,
   type NcEndpoint,
@@ -19,8 +18,8 @@ import {
   type NcOptions,
 } from './nc-listener.js';
 import { fetchRemotely } from './remote-fetch.js';
-import { landRemotely } from './remote-landing.js';
-import { reasonIn, type RemoteShell } from './remote-shell.js';
+import { COMMIT_TIMEOUT_MS, landRemotely, type LandingCommit } from './remote-landing.js';
+import { reasonIn, type RemoteRunResult, type RemoteShell } from './remote-shell.js';
 import type { RemoteEntry } from './remote-walk.js';
 import { writeWithBackpressure } from './scp-protocol.js';
 import type { PlannedFile } from './transfer-files.js';
@@ -74,7 +73,8 @@ export class NcTransfer implements Transfer {
     options: TransferOptions = {},
   ): Promise<TransferResult> {
     using run = startTransfer(this.place, 'put', localPaths, remoteDir, options);
-    const send = (file: PlannedFile): Promise<void> => this.sendFile(run, file, options);
+    const send = (file: PlannedFile, commit?: LandingCommit): Promise<boolean> =>
+      this.sendFile(run, file, options, commit);
     return await landRemotely(run, this.endpoint.shell, localPaths, send, options);
   }
 
@@ -102,39 +102,73 @@ export class NcTransfer implements Transfer {
 
   private async listen(
     run: TransferRun,
-    redirect: (listen: string) => string,
+    redirect: (listen: string, style: NcFlagStyle) => string,
   ): Promise<NcConnection> {
     const style = await this.styleOf(run).catch((error: unknown) => {
       throw run.failed(run.paths.join(', '), (error as Error).message);
     });
     const { execName } = this.endpoint.options;
     const script = (port: number): string =>
-      `${portBusyCheck(port)}\n${redirect(`${execName} ${listenArgsOf(style, port)}`)}`;
+      redirect(`${execName} ${listenArgsOf(style, port)}`, style);
     return await connectToListener(this.endpoint, script, run.signal).catch((error: unknown) => {
-      throw run.isStopped ? run.stopError() : run.toError(error);
+      throw run.isStopped ? run.stopError() : error;
     });
   }
 
+  /**
+   * The listener of a put, then the put's commit when it comes with the last file. nc's output
+   * goes straight into the staged file (a pipe through `cat` would cost a copy of every byte).
+   * OpenBSD nc drops its write errors (a full disk), so a short file is followed by a small write
+   * beside it that names the cause. Exit 3: the file could not be written (stderr says why).
+   */
+  private static putScript(
+    listen: string,
+    style: NcFlagStyle,
+    file: PlannedFile,
+    commit: LandingCommit | undefined,
+  ): string {
+    const target = quotePosix(file.destination);
+    const probe = quotePosix(`${file.destination}.why`);
+    return [
+      `{ ${listen} < /dev/null || { echo "nc exited with $?" >&2; exit 3; }; } > ${target} || exit 3`,
+      ...(style === 'openbsd'
+        ? [
+            `[ "$(wc -c < ${target})" -eq ${file.sizeBytes} ] ||`,
+            `  { head -c 65536 /dev/zero > ${probe} || exit 3; rm -f ${probe}; }`,
+          ]
+        : []),
+      ...(commit ? [commit.script] : []),
+    ].join('\n');
+  }
+
+  /** Sends one file; with the put's commit, runs it in the listener's script and resolves true. */
   private async sendFile(
     run: TransferRun,
     file: PlannedFile,
     options: TransferOptions,
-  ): Promise<void> {
-    const target = quotePosix(file.destination);
-    if (file.sizeBytes === 0) {
-      const result = await this.endpoint.shell.run(`: > ${target}`, { signal: run.signal });
-      if (result.exitCode !== 0) throw this.writeFailure(run, file, result.stderr);
-      return;
-    }
-    const connection = await this.listen(
-      run,
-      (listen) => `{ ${listen} < /dev/null || echo "nc exited with $?" >&2; } | cat > ${target}`,
-    );
+    commit: LandingCommit | undefined,
+  ): Promise<boolean> {
+    if (file.sizeBytes === 0) return await this.sendEmpty(run, file, commit);
+    const connection = await this.listen(run, (listen, style) =>
+      NcTransfer.putScript(listen, style, file, commit),
+    ).catch((error: unknown) => {
+      if (run.isStopped || error instanceof TransferError) throw error;
+      // The staged file could not be made (`cannot create …: Permission denied`).
+      if (problemOf(error).code !== 'TRANSFER_FAILED')
+        throw this.writeFailure(run, file, (error as Error).message);
+      throw run.toError(error);
+    });
     try {
       await this.stream(run, file, connection, options);
-      const ended = await this.waitForEnd(run, connection);
-      if (ended.exitCode !== 0 || /nc exited/.test(ended.stderr))
+      // Every byte is sent: a commit that follows must not be stopped halfway.
+      if (commit) connection.detach();
+      const ended = await this.waitForEnd(run, connection, commit !== undefined);
+      if (ended.exitCode === 3 || /nc exited/.test(ended.stderr))
         throw this.writeFailure(run, file, ended.stderr);
+      const failure = commit?.failure(ended);
+      if (failure) throw failure;
+      if (ended.exitCode !== 0) throw this.writeFailure(run, file, ended.stderr);
+      return commit !== undefined;
     } catch (error) {
       if (run.isStopped) throw run.stopError();
       throw await this.explain(run, file, connection, error);
@@ -142,6 +176,25 @@ export class NcTransfer implements Transfer {
       connection.socket.destroy();
       await connection.stop();
     }
+  }
+
+  /** An empty file needs no listener: one script makes it (and commits, with the last file). */
+  private async sendEmpty(
+    run: TransferRun,
+    file: PlannedFile,
+    commit: LandingCommit | undefined,
+  ): Promise<boolean> {
+    const script = [
+      `: > ${quotePosix(file.destination)} || exit 3`,
+      ...(commit ? [commit.script] : []),
+    ];
+    const result = await this.endpoint.shell.run(script.join('\n'), {
+      ...(commit ? { timeoutMs: COMMIT_TIMEOUT_MS } : { signal: run.signal }),
+    });
+    if (result.exitCode === 3) throw this.writeFailure(run, file, result.stderr);
+    const failure = commit?.failure(result);
+    if (failure) throw failure;
+    return commit !== undefined;
   }
 
   /** Streams a file into the socket, then ends it (the listener sees EOF and exits). */
@@ -186,16 +239,20 @@ export class NcTransfer implements Transfer {
 
   /**
    * Waits for the listener's script to end once our side ended, within the run's deadline and
-   * at most `listenerTimeoutMs` (a listener that neither exits nor reads is stopped).
+   * at most `listenerTimeoutMs` (a listener that neither exits nor reads is stopped). A script
+   * that commits the put has the commit's time too, and the run's signal no longer stops it.
    */
   private async waitForEnd(
     run: TransferRun,
     connection: NcConnection,
-  ): Promise<{ exitCode: number; stderr: string }> {
+    isCommitting = false,
+  ): Promise<RemoteRunResult> {
     const { listenerTimeoutMs } = this.endpoint.options;
-    const ended = await raceDeadline(connection.finished, listenerTimeoutMs, run.signal);
+    const ended = isCommitting
+      ? await raceDeadline(connection.finished, listenerTimeoutMs + COMMIT_TIMEOUT_MS)
+      : await raceDeadline(connection.finished, listenerTimeoutMs, run.signal);
     if (ended.kind === 'done') return ended.value;
-    if (run.isStopped) throw run.stopError();
+    if (run.isStopped && !isCommitting) throw run.stopError();
     const why = `nc on the host did not end within ${listenerTimeoutMs}ms after the data was sent`;
     throw run.failed(run.paths.join(', '), why);
   }
@@ -241,7 +298,12 @@ export class NcTransfer implements Transfer {
       await write((async function* () {})());
       return;
     }
-    const connection = await this.listen(run, (listen) => `${listen} < ${quotePosix(entry.path)}`);
+    const connection = await this.listen(
+      run,
+      (listen) => `${listen} < ${quotePosix(entry.path)}`,
+    ).catch((error: unknown) => {
+      throw run.toError(error);
+    });
     try {
       await write(readExactly(connection.socket, entry.sizeBytes));
       connection.socket.end();

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { quotePosix } from '../common/quote.js';
-import { lastLineOf, type RemoteShell } from './remote-shell.js';
+import { lastLineOf, type RemoteRunResult, type RemoteShell } from './remote-shell.js';
 import { ancestorsOf, MERGE_FUNCTION, STAGE_PRELUDE } from './remote-scripts.js';
 import {
   partPathOf,
@@ -13,8 +13,26 @@ import { problemOf } from './transfer-problems.js';
 import { CLEANUP_TIMEOUT_MS, type TransferRun } from './transfer-run.js';
 import type { TransferOptions, TransferResult } from './transfer.js';
 
-/** Sends one file's bytes to `file.destination` (a path in the staging directory). */
-export type SendStagedFile = (file: PlannedFile) => Promise<void>;
+/**
+ * Sends one file's bytes to `file.destination` (a path in the staging directory). With the last
+ * file comes the landing's commit: a sender that can run it in the same script as the file's
+ * write (saving a round trip) does and resolves `true`; otherwise the landing runs it after.
+ */
+export type SendStagedFile = (file: PlannedFile, commit?: LandingCommit) => Promise<boolean | void>;
+
+/** How long the commit of a put (sizes, modes, merge) may take once every file arrived. */
+export const COMMIT_TIMEOUT_MS = CLEANUP_TIMEOUT_MS * 6;
+
+/**
+ * The commit of a put as a script to run once the last file is written (see {@link RemoteLanding.commit}).
+ * Once every byte arrived it must not be stopped halfway: it has only its own deadline.
+ */
+export interface LandingCommit {
+  /** POSIX shell lines; they exit 1 with a line on stdout naming the problem. */
+  readonly script: string;
+  /** The error a run of the script ended in, or undefined when it succeeded. */
+  failure(result: RemoteRunResult): Error | undefined;
+}
 
 /**
  * Puts local files on a host through its shell, by the rules of the transfer contract: checks
@@ -34,13 +52,18 @@ export async function landRemotely(
   const { directories, files } = planPut(entries, landing.stage);
   try {
     await landing.prepare(directories);
-    for (const file of files) {
+    let isCommitted = false;
+    for (const [index, file] of files.entries()) {
       run.throwIfStopped();
       options.onProgress?.({ file: file.source, doneBytes: 0, totalBytes: file.sizeBytes });
-      await send(file);
+      const isLast = index === files.length - 1;
+      const commit = isLast ? landing.commitOf(files, directories) : undefined;
+      isCommitted = (await send(file, commit)) === true;
     }
-    run.throwIfStopped();
-    await landing.commit(files, directories);
+    if (!isCommitted) {
+      run.throwIfStopped();
+      await landing.commit(files, directories);
+    }
   } catch (error) {
     await landing.discard();
     throw run.toError(error);
@@ -97,6 +120,15 @@ export class RemoteLanding {
 
   /** Checks the staged sizes and sets modes, merges the tree into place, gives new dirs their modes. */
   async commit(files: readonly PlannedFile[], directories: readonly PlannedDir[]): Promise<void> {
+    const commit = this.commitOf(files, directories);
+    // Once every file arrived, the merge is not stopped halfway: it only has its own deadline.
+    const result = await this.shell.run(commit.script, { timeoutMs: COMMIT_TIMEOUT_MS });
+    const failure = commit.failure(result);
+    if (failure) throw failure;
+  }
+
+  /** The commit of {@link commit} as a script, for a sender to run after the last file. */
+  commitOf(files: readonly PlannedFile[], directories: readonly PlannedDir[]): LandingCommit {
     const q = quotePosix;
     const checks = files.flatMap((file, index) => [
       `s=$(wc -c < ${q(file.destination)}) && [ $s -eq ${file.sizeBytes} ] || { echo "size ${index} $s"; exit 1; }`,
@@ -116,11 +148,18 @@ export class RemoteLanding {
       merge,
       `rm -rf -- ${q(this.stage)}`,
       ...modes,
-    ];
-    // Once every file arrived, the merge is not stopped halfway: it only has its own deadline.
-    const result = await this.shell.run(script.join('\n'), { timeoutMs: CLEANUP_TIMEOUT_MS * 6 });
-    if (result.exitCode === 0) return;
-    throw this.commitFailure(files, lastLineOf(result.stdout.toString('utf8'), ''), result.stderr);
+    ].join('\n');
+    return {
+      script,
+      failure: (result) =>
+        result.exitCode === 0
+          ? undefined
+          : this.commitFailure(
+              files,
+              lastLineOf(result.stdout.toString('utf8'), ''),
+              result.stderr,
+            ),
+    };
   }
 
   /** Removes the staging directory and the directories the prelude made, within a deadline. */
