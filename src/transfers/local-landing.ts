@@ -49,8 +49,10 @@ export class LocalLanding {
     if (info?.isDirectory()) return;
     if (info && !(await isDirectoryBehindLink(dir))) throw this.run.notADirectory(dir);
     if (info) return;
-    const first = await makeDirs(dir).catch((error: unknown) => {
-      throw this.run.createFailed(dir, error);
+    const first = await makeDirs(dir).catch(async (error: unknown) => {
+      // A parent in the way that is no directory is named, as for the destination itself.
+      const blocker = (error as NodeJS.ErrnoException).code === 'ENOTDIR' && (await fileAbove(dir));
+      throw blocker ? this.run.notADirectory(blocker) : this.run.createFailed(dir, error);
     });
     if (first) this.noteChain(first, dir);
   }
@@ -150,4 +152,13 @@ async function replaceFile(part: string, final: string): Promise<void> {
   } finally {
     void previous?.close().catch(() => undefined);
   }
+}
+
+/** The nearest parent of `dir` that exists and is no directory; undefined when there is none. */
+async function fileAbove(dir: string): Promise<string | undefined> {
+  for (let path = dirname(dir); path !== dirname(path); path = dirname(path)) {
+    const info = await stat(path).catch(() => undefined);
+    if (info) return info.isDirectory() ? undefined : path;
+  }
+  return undefined;
 }

@@ -151,6 +151,17 @@ export interface NcConnection {
 const ATTEMPTS = 3;
 const LISTENER_LIFETIME_MS = 24 * 3600_000;
 
+/** Options of {@link connectToListener}. */
+export interface ListenOptions {
+  /** Gets the script's stdout as it arrives. */
+  onStdout?: (chunk: Buffer) => void;
+  /**
+   * The script is not stopped (by the signal, or `stop()`) before this settles or the script
+   * ends (bounded): for a script that must report what it made before it may be killed.
+   */
+  holdStopUntil?: Promise<unknown>;
+}
+
 /**
  * Starts `scriptFor(port)` (a listener) on the host and connects to it through the endpoint's
  * opener, retrying until it listens. A port found in use (before the listener starts, or by the
@@ -160,6 +171,7 @@ export async function connectToListener(
   endpoint: NcEndpoint,
   scriptFor: (port: number) => string,
   signal: AbortSignal,
+  options: ListenOptions = {},
 ): Promise<NcConnection> {
   const key = `${endpoint.tcp.via ?? ''}>${endpoint.address}`;
   const inUse = new Set<number>();
@@ -172,10 +184,14 @@ export async function connectToListener(
       releasePort(key, port);
       why = `port ${port} is in use on the host`;
     } else {
-      const listener = startListener(endpoint, scriptFor(port), signal, () =>
-        releasePort(key, port),
+      const release = (): void => releasePort(key, port);
+      const listener = startListener(endpoint, scriptFor(port), signal, release, options);
+      const outcome = await waitForSocket(endpoint, port, listener, signal).catch(
+        async (error: unknown) => {
+          await listener.stop();
+          throw error;
+        },
       );
-      const outcome = await waitForSocket(endpoint, port, listener, signal);
       if ('socket' in outcome) return { socket: outcome.socket, port, ...listener };
       await listener.stop();
       why = outcome.why;
@@ -206,26 +222,36 @@ function startListener(
   script: string,
   signal: AbortSignal,
   release: () => void,
+  options: ListenOptions,
 ): Listener {
   const controller = new AbortController();
-  const forward = (): void => controller.abort(signal.reason);
-  const detach = (): void => signal.removeEventListener('abort', forward);
-  signal.addEventListener('abort', forward, { once: true });
-  if (signal.aborted) forward();
   let result: RemoteRunResult | undefined;
   const finished = endpoint.shell
-    .run(script, { signal: controller.signal, timeoutMs: LISTENER_LIFETIME_MS })
+    .run(script, {
+      signal: controller.signal,
+      timeoutMs: LISTENER_LIFETIME_MS,
+      ...(options.onStdout ? { onStdout: options.onStdout } : {}),
+    })
     .catch((error: unknown) => ({
       exitCode: -1,
       stdout: Buffer.alloc(0),
       stderr: String((error as Error)?.message ?? error),
     }))
-    .then((ended) => (result = ended))
-    .finally(detach);
+    .then((ended) => (result = ended));
+  const held = options.holdStopUntil
+    ? raceDeadline(Promise.race([options.holdStopUntil, finished]), CLEANUP_TIMEOUT_MS)
+    : Promise.resolve();
+  const kill = (reason: unknown): Promise<void> =>
+    held.then(() => controller.abort(reason)).catch(() => undefined);
+  const forward = (): void => void kill(signal.reason);
+  const detach = (): void => signal.removeEventListener('abort', forward);
+  signal.addEventListener('abort', forward, { once: true });
+  if (signal.aborted) forward();
+  void finished.finally(detach);
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      controller.abort(new Error('transfer ended'));
+      await kill(new Error('transfer ended'));
       await raceDeadline(finished, CLEANUP_TIMEOUT_MS);
       release();
     })());

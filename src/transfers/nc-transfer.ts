@@ -14,11 +14,13 @@ import {
   probeNcStyle,
   type NcConnection,
   type NcEndpoint,
+  type ListenOptions,
   type NcFlagStyle,
   type NcOptions,
 } from './nc-listener.js';
 import { fetchRemotely } from './remote-fetch.js';
-import { COMMIT_TIMEOUT_MS, landRemotely, type LandingCommit } from './remote-landing.js';
+import { COMMIT_TIMEOUT_MS, landRemotely, type LandingSteps } from './remote-landing.js';
+import { putScript } from './nc-put-script.js';
 import { reasonIn, type RemoteRunResult, type RemoteShell } from './remote-shell.js';
 import type { RemoteEntry } from './remote-walk.js';
 import { writeWithBackpressure } from './scp-protocol.js';
@@ -73,9 +75,12 @@ export class NcTransfer implements Transfer {
     options: TransferOptions = {},
   ): Promise<TransferResult> {
     using run = startTransfer(this.place, 'put', localPaths, remoteDir, options);
-    const send = (file: PlannedFile, commit?: LandingCommit): Promise<boolean> =>
-      this.sendFile(run, file, options, commit);
-    return await landRemotely(run, this.endpoint.shell, localPaths, send, options);
+    const send = (file: PlannedFile, steps: LandingSteps): Promise<void> =>
+      this.sendFile(run, file, options, steps);
+    return await landRemotely(run, this.endpoint.shell, localPaths, send, {
+      ...options,
+      sendRunsSteps: true,
+    });
   }
 
   async get(
@@ -103,6 +108,7 @@ export class NcTransfer implements Transfer {
   private async listen(
     run: TransferRun,
     redirect: (listen: string, style: NcFlagStyle) => string,
+    options: ListenOptions = {},
   ): Promise<NcConnection> {
     const style = await this.styleOf(run).catch((error: unknown) => {
       throw run.failed(run.paths.join(', '), (error as Error).message);
@@ -110,52 +116,42 @@ export class NcTransfer implements Transfer {
     const { execName } = this.endpoint.options;
     const script = (port: number): string =>
       redirect(`${execName} ${listenArgsOf(style, port)}`, style);
-    return await connectToListener(this.endpoint, script, run.signal).catch((error: unknown) => {
-      throw run.isStopped ? run.stopError() : error;
-    });
+    return await connectToListener(this.endpoint, script, run.signal, options).catch(
+      (error: unknown) => {
+        throw run.isStopped ? run.stopError() : error;
+      },
+    );
   }
 
   /**
-   * The listener of a put, then the put's commit when it comes with the last file. nc's output
-   * goes straight into the staged file (a pipe through `cat` would cost a copy of every byte).
-   * OpenBSD nc drops its write errors (a full disk), so a short file is followed by a small write
-   * beside it that names the cause. Exit 3: the file could not be written (stderr says why).
+   * Sends one file into the staging directory: the landing's prelude (first file) and commit
+   * (last file) run in the listener's script, so a one-file put is one script on the host.
    */
-  private static putScript(
-    listen: string,
-    style: NcFlagStyle,
-    file: PlannedFile,
-    commit: LandingCommit | undefined,
-  ): string {
-    const target = quotePosix(file.destination);
-    const probe = quotePosix(`${file.destination}.why`);
-    return [
-      `{ ${listen} < /dev/null || { echo "nc exited with $?" >&2; exit 3; }; } > ${target} || exit 3`,
-      ...(style === 'openbsd'
-        ? [
-            `[ "$(wc -c < ${target})" -eq ${file.sizeBytes} ] ||`,
-            `  { head -c 65536 /dev/zero > ${probe} || exit 3; rm -f ${probe}; }`,
-          ]
-        : []),
-      ...(commit ? [commit.script] : []),
-    ].join('\n');
-  }
-
-  /** Sends one file; with the put's commit, runs it in the listener's script and resolves true. */
   private async sendFile(
     run: TransferRun,
     file: PlannedFile,
     options: TransferOptions,
-    commit: LandingCommit | undefined,
-  ): Promise<boolean> {
-    if (file.sizeBytes === 0) return await this.sendEmpty(run, file, commit);
-    const connection = await this.listen(run, (listen, style) =>
-      NcTransfer.putScript(listen, style, file, commit),
-    ).catch((error: unknown) => {
+    steps: LandingSteps,
+  ): Promise<void> {
+    if (file.sizeBytes === 0) return await this.sendEmpty(run, file, steps);
+    const { prelude, commit } = steps;
+    let hasStartedPrelude = false;
+    const script = (listen: string, style: NcFlagStyle): string => {
+      // A listener started again (its port was in use) does not make the directories again.
+      const withPrelude = prelude !== undefined && !prelude.isReported;
+      hasStartedPrelude ||= withPrelude;
+      return putScript(listen, style, file, withPrelude ? prelude : undefined, commit);
+    };
+    const listening = prelude
+      ? { onStdout: prelude.onStdout, holdStopUntil: prelude.reported }
+      : {};
+    const connection = await this.listen(run, script, listening).catch((error: unknown) => {
       if (run.isStopped || error instanceof TransferError) throw error;
+      const message = (error as Error).message;
+      const failure = hasStartedPrelude ? prelude?.failure(message) : undefined;
+      if (failure) throw failure;
       // The staged file could not be made (`cannot create …: Permission denied`).
-      if (problemOf(error).code !== 'TRANSFER_FAILED')
-        throw this.writeFailure(run, file, (error as Error).message);
+      if (problemOf(error).code !== 'TRANSFER_FAILED') throw this.writeFailure(run, file, message);
       throw run.toError(error);
     });
     try {
@@ -168,7 +164,6 @@ export class NcTransfer implements Transfer {
       const failure = commit?.failure(ended);
       if (failure) throw failure;
       if (ended.exitCode !== 0) throw this.writeFailure(run, file, ended.stderr);
-      return commit !== undefined;
     } catch (error) {
       if (run.isStopped) throw run.stopError();
       throw await this.explain(run, file, connection, error);
@@ -178,23 +173,27 @@ export class NcTransfer implements Transfer {
     }
   }
 
-  /** An empty file needs no listener: one script makes it (and commits, with the last file). */
-  private async sendEmpty(
-    run: TransferRun,
-    file: PlannedFile,
-    commit: LandingCommit | undefined,
-  ): Promise<boolean> {
+  /**
+   * An empty file needs no listener: one script makes it, with the prelude and the commit when
+   * they come with it (then it is not stopped halfway: it has only its own deadline).
+   */
+  private async sendEmpty(run: TransferRun, file: PlannedFile, steps: LandingSteps): Promise<void> {
+    const { prelude, commit } = steps;
     const script = [
+      ...(prelude ? [prelude.script] : []),
       `: > ${quotePosix(file.destination)} || exit 3`,
       ...(commit ? [commit.script] : []),
     ];
+    const isWhole = prelude !== undefined || commit !== undefined;
     const result = await this.endpoint.shell.run(script.join('\n'), {
-      ...(commit ? { timeoutMs: COMMIT_TIMEOUT_MS } : { signal: run.signal }),
+      ...(isWhole ? { timeoutMs: COMMIT_TIMEOUT_MS } : { signal: run.signal }),
+      ...(prelude ? { onStdout: prelude.onStdout } : {}),
     });
-    if (result.exitCode === 3) throw this.writeFailure(run, file, result.stderr);
-    const failure = commit?.failure(result);
+    const failure = prelude?.failure(result.stderr);
     if (failure) throw failure;
-    return commit !== undefined;
+    if (result.exitCode === 3) throw this.writeFailure(run, file, result.stderr);
+    const commitFailure = commit?.failure(result);
+    if (commitFailure) throw commitFailure;
   }
 
   /** Streams a file into the socket, then ends it (the listener sees EOF and exits). */

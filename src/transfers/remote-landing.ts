@@ -14,11 +14,36 @@ import { CLEANUP_TIMEOUT_MS, type TransferRun } from './transfer-run.js';
 import type { TransferOptions, TransferResult } from './transfer.js';
 
 /**
- * Sends one file's bytes to `file.destination` (a path in the staging directory). With the last
- * file comes the landing's commit: a sender that can run it in the same script as the file's
- * write (saving a round trip) does and resolves `true`; otherwise the landing runs it after.
+ * Sends one file's bytes to `file.destination` (a path in the staging directory). A sender that
+ * runs the landing's steps itself (see {@link landRemotely}) gets the prelude with the first file
+ * and the commit with the last, to run in the same scripts as their writes (saving round trips);
+ * it throws what their `failure` says.
  */
-export type SendStagedFile = (file: PlannedFile, commit?: LandingCommit) => Promise<boolean | void>;
+export type SendStagedFile = (file: PlannedFile, steps: LandingSteps) => Promise<void>;
+
+/** The landing's steps that come with a file, for a sender that runs them. */
+export interface LandingSteps {
+  /** With the first file: to run before its write. */
+  prelude?: LandingPrelude;
+  /** With the last file: to run after its write. */
+  commit?: LandingCommit;
+}
+
+/**
+ * The prelude of a put as a script (see {@link RemoteLanding.prepare}): it makes directories,
+ * so once started it must not be stopped before it reported, or the discard could not tell which
+ * directories it made. Its report is the first thing it prints.
+ */
+export interface LandingPrelude {
+  readonly script: string;
+  /** Takes the script's stdout as it arrives. */
+  readonly onStdout: (chunk: Buffer) => void;
+  /** Resolves once the report arrived (never, when the script ended before it printed one). */
+  readonly reported: Promise<void>;
+  readonly isReported: boolean;
+  /** The error the report tells, or that no report came; undefined when it succeeded. */
+  failure(stderr: string): Error | undefined;
+}
 
 /** How long the commit of a put (sizes, modes, merge) may take once every file arrived. */
 export const COMMIT_TIMEOUT_MS = CLEANUP_TIMEOUT_MS * 6;
@@ -39,28 +64,33 @@ export interface LandingCommit {
  * every source, makes the destination and a staging directory inside it, lets `send` write each
  * file there, then checks sizes, sets modes and merges the tree into place. On any failure,
  * timeout or abort it removes the staging directory and the directories it made, then rejects.
+ * With `sendRunsSteps`, `send` runs the prelude and the commit in its own scripts (see
+ * {@link SendStagedFile}); otherwise each is a script of its own.
  */
 export async function landRemotely(
   run: TransferRun,
   shell: RemoteShell,
   localPaths: readonly string[],
   send: SendStagedFile,
-  options: TransferOptions,
+  options: TransferOptions & { sendRunsSteps?: boolean },
 ): Promise<TransferResult> {
   const entries = await walkSources(run, localPaths);
   const landing = new RemoteLanding(run, shell, run.destDir);
   const { directories, files } = planPut(entries, landing.stage);
+  const isFolded = options.sendRunsSteps === true && files.length > 0;
   try {
-    await landing.prepare(directories);
-    let isCommitted = false;
+    if (!isFolded) await landing.prepare(directories);
     for (const [index, file] of files.entries()) {
       run.throwIfStopped();
       options.onProgress?.({ file: file.source, doneBytes: 0, totalBytes: file.sizeBytes });
+      const isFirst = index === 0;
       const isLast = index === files.length - 1;
-      const commit = isLast ? landing.commitOf(files, directories) : undefined;
-      isCommitted = (await send(file, commit)) === true;
+      await send(file, {
+        ...(isFolded && isFirst ? { prelude: landing.preludeOf(directories) } : {}),
+        ...(isFolded && isLast ? { commit: landing.commitOf(files, directories) } : {}),
+      });
     }
-    if (!isCommitted) {
+    if (!isFolded) {
       run.throwIfStopped();
       await landing.commit(files, directories);
     }
@@ -98,6 +128,23 @@ export class RemoteLanding {
 
   /** Makes the destination, the staging directory and the tree's directories in it (mode 0700). */
   async prepare(directories: readonly PlannedDir[]): Promise<void> {
+    const prelude = this.preludeOf(directories);
+    this.run.throwIfStopped();
+    // Not stopped halfway (only its own deadline): see LandingPrelude.
+    const result = await this.shell.run(prelude.script, {
+      timeoutMs: CLEANUP_TIMEOUT_MS,
+      onStdout: prelude.onStdout,
+    });
+    this.run.throwIfStopped();
+    const failure = prelude.failure(result.stderr);
+    if (failure) throw failure;
+  }
+
+  /**
+   * The prelude of {@link prepare} as a script: it prints how many of the destination's
+   * ancestors are missing (before it makes any), then `ready`, or the line naming what failed.
+   */
+  preludeOf(directories: readonly PlannedDir[]): LandingPrelude {
     const ancestors = ancestorsOf(this.remoteDir);
     const dirs = directories.map((dir) => quotePosix(dir.path)).join(' ');
     const script = [
@@ -106,16 +153,33 @@ export class RemoteLanding {
       ...(dirs
         ? [`e=$(mkdir -m 700 -- ${dirs} 2>&1) || { echo "stage $e" | head -n 1; exit 1; }`]
         : []),
-    ];
-    this.run.throwIfStopped();
-    // Not stopped halfway (only its own deadline): a prelude killed after its `mkdir -p` would
-    // not say which directories it made, and the discard could not remove them.
-    const result = await this.shell.run(script.join('\n'), { timeoutMs: CLEANUP_TIMEOUT_MS });
-    const [count, status = ''] = result.stdout.toString('utf8').split(/\r?\n/);
-    const missing = Number(count);
-    this.createdDirs = ancestors.slice(0, Number.isInteger(missing) ? missing : 0);
-    this.run.throwIfStopped();
-    if (result.exitCode !== 0 || status !== 'ok') throw this.preludeFailure(status, result.stderr);
+      'echo ready',
+    ].join('\n');
+    let text = '';
+    let status: string | undefined;
+    let tell: () => void = () => undefined;
+    const reported = new Promise<void>((resolve) => (tell = resolve));
+    const onStdout = (chunk: Buffer): void => {
+      if (status !== undefined) return;
+      text += chunk.toString('utf8');
+      const lines = text.split(/\r?\n/).slice(0, -1);
+      if (lines.length === 0) return;
+      // The count comes before any directory is made: known, it lets the discard remove them.
+      const missing = Number(lines[0]);
+      this.createdDirs = ancestors.slice(0, Number.isInteger(missing) ? missing : 0);
+      status = lines.slice(1).find((line) => line !== 'ok');
+      if (status !== undefined) tell();
+    };
+    return {
+      script,
+      onStdout,
+      reported,
+      get isReported() {
+        return status !== undefined;
+      },
+      failure: (stderr) =>
+        status === 'ready' ? undefined : this.preludeFailure(status ?? '', stderr),
+    };
   }
 
   /** Checks the staged sizes and sets modes, merges the tree into place, gives new dirs their modes. */
@@ -178,7 +242,7 @@ export class RemoteLanding {
 
   private preludeFailure(status: string, stderr: string): Error {
     const { run, remoteDir } = this;
-    if (status === 'notdir') return run.notADirectory(remoteDir);
+    if (status.startsWith('notdir ')) return run.notADirectory(status.slice(7));
     if (status.startsWith('dest ')) return run.createFailed(remoteDir, new Error(status));
     const paths = run.paths.join(', ');
     if (status.startsWith('stage '))

@@ -9,13 +9,14 @@ import { posix } from 'node:path';
 /**
  * Opens a put: counts the missing directories of `$1` (the destination, then its parents in
  * `$3…`, deepest first) and prints that count, makes the destination (`mkdir -p`) and the staging
- * directory `$2` inside it, and prints `ok`. A failure prints a line naming it (`notdir`,
- * `dest <mkdir's message>`, `stage <mkdir's message>`) instead of `ok`, and exits 1.
+ * directory `$2` inside it, and prints `ok`. A failure prints a line naming it instead of `ok`
+ * (`notdir <path>`: the destination, or the parent in its way, is no directory; `dest <mkdir's
+ * message>`; `stage <mkdir's message>`), and exits 1.
  */
 export const STAGE_PRELUDE = [
   'dest=$1 stage=$2; shift 2; n=0',
   'for d do [ -e "$d" ] && break; n=$((n+1)); done; echo "$n"',
-  'if [ -e "$dest" ] && [ ! -d "$dest" ]; then echo notdir; exit 1; fi',
+  'if [ ! -d "$d" ]; then echo "notdir $d"; exit 1; fi',
   'e=$(mkdir -p -- "$dest" 2>&1) || { echo "dest $e" | head -n 1; exit 1; }',
   'e=$(mkdir -m 700 -- "$stage" 2>&1) || { echo "stage $e" | head -n 1; exit 1; }',
   'echo ok',

@@ -8,6 +8,8 @@ export interface RemoteRunOptions {
   signal?: AbortSignal;
   /** Give up after this long. @default 60000 */
   timeoutMs?: number;
+  /** Gets the script's stdout as it arrives (it is in the result too). */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 /** What a script printed and how it ended. */
@@ -69,10 +71,14 @@ export function remoteShellOf(transport: Transport, options: RemoteShellOptions 
     run: async (script, runOptions = {}) => {
       runOptions.signal?.throwIfAborted();
       // A subshell: `exit` in a script must not end a pooled session's shell (telnet).
+      const { onStdout, signal } = runOptions;
       const outcome = await transport.exec(`(\n${script}\n)`, {
         timeoutMs: runOptions.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS,
         maxOutputBytes,
-        ...(runOptions.signal ? { signal: runOptions.signal } : {}),
+        ...(signal ? { signal } : {}),
+        ...(onStdout
+          ? { onOutput: (chunk, stream) => stream === 'stdout' && onStdout(chunk) }
+          : {}),
       });
       if (outcome.error) throw outcome.error;
       return {

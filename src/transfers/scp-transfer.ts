@@ -196,7 +196,7 @@ export class ScpTransfer implements Transfer {
     const { run, remoteDir } = put;
     const status = await this.readPrelude(put, stream, ancestors);
     run.throwIfStopped();
-    if (status === 'notdir') throw run.notADirectory(remoteDir);
+    if (status.startsWith('notdir ')) throw run.notADirectory(status.slice(7));
     if (status.startsWith('dest ')) throw run.createFailed(remoteDir, new Error(status));
     if (status.startsWith('stage ')) {
       const paths = run.paths.join(', ');

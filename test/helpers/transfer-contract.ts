@@ -175,6 +175,21 @@ export function describeTransferContract(
       await expect(stat(into)).rejects.toThrow('ENOENT');
     });
 
+    it('refuses a destination that is a file or lies below one, naming the file', async () => {
+      await target.sh(`printf plain > '${remote('plain')}'`);
+      const failures = await Promise.all(
+        [remote('plain'), remote('plain/deeper')].map((into) =>
+          transfer.put([src('small.txt')], into).then(
+            () => 'no error',
+            (error: Error) => `${error.name}: ${error.message}`,
+          ),
+        ),
+      );
+      const expected = `TransferError: put ${src('small.txt')} on ${place} failed: ${remote('plain')} exists and is not a directory.`;
+      expect(failures).toEqual([expected, expected]);
+      expect(await target.sh(`cat '${remote('plain')}'`)).toBe('plain');
+    });
+
     it('refuses a read-only destination, naming the path, and leaves nothing', async () => {
       const before = await target.sh(`ls -A '${target.readOnly.dir}'`);
       await expect(transfer.put([src('small.txt')], target.readOnly.dir)).rejects.toMatchObject({

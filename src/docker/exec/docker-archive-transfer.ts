@@ -22,7 +22,7 @@ import type { Transfer, TransferOptions, TransferResult } from '../../transfers/
 import { engineStatusOf, type EngineClient } from '../engine/engine-client.js';
 import { inspectContainer } from '../containers/started-container.js';
 import { extractArchive, type ExtractedFile } from './archive-extract.js';
-import { getRefused, putRefused } from './archive-failures.js';
+import { engineReasonOf, getRefused, putRefused } from './archive-failures.js';
 import { decodePathStat } from './archive-path-stat.js';
 import { normalizeRemotePath, remoteParent } from './archive-paths.js';
 import { landedAt, putArchive, splitMissing, type PutTarget } from './archive-put.js';
@@ -94,6 +94,9 @@ export class DockerArchiveTransfer implements Transfer {
     }
     if (outcome.kind === 'done') return run.result(outcome.files);
     if (run.isStopped) throw run.stopError();
+    // Some engines (podman) refuse a file in the way with a message of their own: name the file.
+    if (outcome.kind === 'failed' && /not a directory/i.test(engineReasonOf(outcome.error)))
+      await this.deepestDirectory(run, dir);
     if (outcome.kind === 'missing-dir')
       throw run.createFailed(dir, new Error('the engine cannot find it'));
     const { error, files } = outcome;
