@@ -31,7 +31,7 @@ export async function probeFtp(
   }
 }
 
-/** Undefined when `scratch` could be made and removed, else why not. */
+/** Undefined when `scratch` could be made, given a mode and removed, else why not. */
 async function checkWrites(
   connection: FtpConnection,
   scratch: string,
@@ -41,9 +41,14 @@ async function checkWrites(
   } catch (error) {
     return `the server refuses writes: ${firstLine(error)}`;
   }
+  // Puts keep modes by SITE CHMOD: a server that refuses it would fail every put.
+  const chmod = await connection.command(`SITE CHMOD 700 ${scratch}`).then(
+    () => undefined,
+    (error: unknown) => `the server does not set modes (SITE CHMOD): ${firstLine(error)}`,
+  );
   try {
     await connection.command(`RMD ${scratch}`);
-    return undefined;
+    return chmod;
   } catch (error) {
     return `the server refuses removals: ${firstLine(error)}`;
   }

@@ -116,6 +116,31 @@ describe('FTP transfer (vsftpd)', () => {
     expect(await box.sh('ls -A /home/otto | grep otto-probe || true')).toBe('');
   });
 
+  it('probes a server that does not set modes as unusable, so that auto passes it by', async () => {
+    // A second vsftpd of the box, on another port, with SITE CHMOD turned off.
+    const port = 2121;
+    await box.sh(
+      `nohup vsftpd -olisten_port=${port} -ochmod_enable=NO -opasv_min_port=30010 -opasv_max_port=30019 /etc/vsftpd.conf > /dev/null 2>&1 < /dev/null & echo $! > /tmp/vsftpd-nochmod.pid`,
+    );
+    try {
+      // Until it listens, the probe says it cannot connect.
+      const answer = (why: string | undefined) =>
+        why?.includes('Cannot connect') ? undefined : (why ?? 'usable');
+      await waitUntil(() => probeFtp({ ...options, port }).then(answer), {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+        what: `the second vsftpd on port ${port}`,
+      }).then((why) =>
+        expect(why).toMatch(
+          /^the server does not set modes \(SITE CHMOD\): the server answered 5\d\d /,
+        ),
+      );
+      expect(await box.sh('ls -A /home/otto | grep otto-probe || true')).toBe('');
+    } finally {
+      await box.sh('kill $(cat /tmp/vsftpd-nochmod.pid); rm -f /tmp/vsftpd-nochmod.pid');
+    }
+  });
+
   it('fails a put of a setuid file the server cannot keep, naming the mode, and leaves nothing', async () => {
     const source = join(local, 'setuid');
     await expect(ftp.put([source], `${remoteDir}/modes`)).rejects.toMatchObject({
