@@ -112,6 +112,26 @@ describe('TelnetHost', () => {
     expect(oneshot.error?.message).toBe(result.error?.message);
   });
 
+  it("keeps nothing it typed in the login shell's history", async () => {
+    const box = bed.box('direct');
+    await box.sh('rm -f /root/.bash_history');
+    const host = hostOn('direct', {}, 'root');
+    try {
+      expect((await host.run('echo typed-by-otto')).only().output).toBe('typed-by-otto\n');
+      expect((await host.oneshot('echo oneshot-by-otto')).stdout).toBe('oneshot-by-otto\n');
+      // A command stopped at its deadline is killed through the control connection.
+      expect((await host.run('sleep 30', { timeoutMs: 300 })).only().status).toBe('error');
+    } finally {
+      await host.close();
+    }
+    // bash writes its history when it exits: wait until root's shells are gone.
+    await waitUntil(
+      async () => ((await box.sh('pgrep -u root -x bash || true')) === '' ? true : undefined),
+      { timeoutMs: 10_000, intervalMs: 100, what: "root's telnet shells to exit" },
+    );
+    expect(await box.sh('cat /root/.bash_history 2>/dev/null || true')).toBe('');
+  });
+
   it('serves serial oneshots from one warm session', async () => {
     await using host = hostOn('direct');
     const first = (await host.oneshot('echo $$')).stdout;

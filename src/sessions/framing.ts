@@ -1,3 +1,4 @@
+import { QUIET_SHELL } from '../common/quiet-shell.js';
 import { randomBytes } from 'node:crypto';
 
 /**
@@ -125,7 +126,7 @@ export function readyProbe(token: string, hasPty: boolean): string {
   const terminal = hasPty
     ? `${RAW_TERMINAL} && __otto_m=raw || __otto_m=cooked; \\command set +o emacs 2>/dev/null; \\command set +o vi 2>/dev/null; `
     : '__otto_m=raw; ';
-  return `${terminal}PS1=''; PS2=''; PROMPT_COMMAND=''; unset HISTFILE; \\command set +o history 2>/dev/null; \\command printf '\\n%s%s_%s_%s__\\n' '${base}' 'READY' "$__otto_m" "$$"\n`;
+  return `${terminal}${QUIET_SHELL}; \\command printf '\\n%s%s_%s_%s__\\n' '${base}' 'READY' "$__otto_m" "$$"\n`;
 }
 
 /** Puts a terminal back in raw mode (no echo, no output post-processing), as the ready probe did. */

@@ -1,3 +1,4 @@
+import { QUIET_SHELL } from '../../common/quiet-shell.js';
 import { randomBytes } from 'node:crypto';
 import { describePlace, placeDetails, type Place } from '../../common/place.js';
 import { quotePosix } from '../../common/quote.js';
@@ -42,9 +43,9 @@ export class TelnetControl {
     return this.broken === undefined;
   }
 
-  /** Turns echo and prompts off; resolves once the shell answered. */
+  /** Turns echo, prompts and history off; resolves once the shell answered. */
   async prepare(timeoutMs: number): Promise<void> {
-    await this.send("stty -echo 2>/dev/null; PS1=''; PS2=''; unset PROMPT_COMMAND", timeoutMs);
+    await this.send(`stty -echo 2>/dev/null; ${QUIET_SHELL}`, timeoutMs);
   }
 
   /** Runs `script` with `sh -c` and resolves its output (stdout and stderr, CRs dropped). */
