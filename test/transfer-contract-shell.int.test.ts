@@ -1,10 +1,11 @@
-import { mkdtemp, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describePlace } from '../src/common/place.js';
 import { SessionPoolTransport } from '../src/hosts/session-pool-transport.js';
 import type { RemoteShell } from '../src/transfers/remote-shell.js';
+import type { SshTransport } from '../src/transports/ssh/ssh-transport.js';
 import type { TcpOpener } from '../src/transports/tcp-opener.js';
 import { TelnetTransport } from '../src/transports/telnet/telnet-transport.js';
 import {
@@ -270,4 +271,53 @@ describe('nc transfer when ports of its range are in use on the host', () => {
     expect(await target.sh('cat /srv/in-use/file.txt')).toBe('some bytes\n');
     expect(await target.sh('wc -c < /tmp/in-use.got')).toBe('0\n');
   });
+});
+
+// 300 folders of 200-character names, a file in each: the prelude's mkdir and the commit take
+// more than one 120 KB script (the most `sh -c` takes over SSH), so both are split.
+const MANY = 300;
+describe.each([
+  [
+    'nc',
+    (root: SshTransport) =>
+      new NcTransfer({ shell: remoteShellOf(root), tcp: tcpThrough(root), address: '127.0.0.1' }),
+  ],
+  ['shell', (root: SshTransport) => new ShellTransfer(remoteShellOf(root))],
+] as const)('%s transfer (ssh) of a tree too large for one script', (kind, makeTransfer) => {
+  let root: SshTransport;
+  let local: string;
+  const into = `/srv/many-${kind}/deeper`;
+
+  beforeAll(async () => {
+    root = await ssh.connect('root');
+    local = await mkdtemp(join(tmpdir(), 'otto-many-'));
+    for (let index = 0; index < MANY; index++) {
+      const dir = join(local, 'tree', `${String(index).padStart(3, '0')}-${'d'.repeat(196)}`);
+      await mkdir(dir, { recursive: true, mode: 0o750 });
+      await writeFile(join(dir, `${'f'.repeat(200)}.txt`), `file ${index}\n`, { mode: 0o640 });
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    if (local) await rm(local, { recursive: true, force: true });
+    await execOn(root, `rm -rf /srv/many-${kind}`);
+  });
+
+  it('puts it whole, with its modes, and gets it back', async () => {
+    const transfer = makeTransfer(root);
+    const result = await transfer.put([join(local, 'tree')], into);
+    expect(result.files).toHaveLength(MANY);
+    const listing = await execOn(
+      root,
+      `cd ${into}/tree && find . -mindepth 1 -printf '%y %m\\n' | sort | uniq -c; cat 123-*/*.txt; ls -A ${into}`,
+    );
+    expect(listing.replace(/ +/g, ' ').trim()).toBe(
+      ` ${MANY} d 750\n ${MANY} f 640\nfile 123\ntree`.trim(),
+    );
+    const back = join(local, 'back');
+    const got = await transfer.get([`${into}/tree`], back);
+    expect(got.files).toHaveLength(MANY);
+    const name = `123-${'d'.repeat(196)}/${'f'.repeat(200)}.txt`;
+    expect(await readFile(join(back, 'tree', name), 'utf8')).toBe('file 123\n');
+  }, 300_000);
 });

@@ -10,6 +10,7 @@ import {
   type PlannedFile,
 } from './transfer-files.js';
 import { problemOf } from './transfer-problems.js';
+import { groupLines } from './script-lines.js';
 import { CLEANUP_TIMEOUT_MS, type TransferRun } from './transfer-run.js';
 import type { TransferOptions, TransferResult } from './transfer.js';
 
@@ -45,6 +46,11 @@ export interface LandingPrelude {
   failure(stderr: string): Error | undefined;
 }
 
+/** Room left in a landing's script for what a sender adds around it (its listener). */
+const SENDER_ROOM_BYTES = 4096;
+/** The prelude's own lines, besides its `mkdir` of the tree's directories (long paths allowed). */
+const PRELUDE_BYTES = 24 * 1024;
+
 /** How long the commit of a put (sizes, modes, merge) may take once every file arrived. */
 export const COMMIT_TIMEOUT_MS = CLEANUP_TIMEOUT_MS * 6;
 
@@ -78,19 +84,20 @@ export async function landRemotely(
   const landing = new RemoteLanding(run, shell, run.destDir);
   const { directories, files } = planPut(entries, landing.stage);
   const isFolded = options.sendRunsSteps === true && files.length > 0;
+  // Steps too long for one script of the sender's are run by the landing, in several.
+  const prelude = isFolded ? landing.preludeOf(directories) : undefined;
+  const commit = isFolded ? landing.commitOf(files, directories) : undefined;
   try {
-    if (!isFolded) await landing.prepare(directories);
+    if (!prelude) await landing.prepare(directories);
     for (const [index, file] of files.entries()) {
       run.throwIfStopped();
       options.onProgress?.({ file: file.source, doneBytes: 0, totalBytes: file.sizeBytes });
-      const isFirst = index === 0;
-      const isLast = index === files.length - 1;
       await send(file, {
-        ...(isFolded && isFirst ? { prelude: landing.preludeOf(directories) } : {}),
-        ...(isFolded && isLast ? { commit: landing.commitOf(files, directories) } : {}),
+        ...(index === 0 && prelude ? { prelude } : {}),
+        ...(index === files.length - 1 && commit ? { commit } : {}),
       });
     }
-    if (!isFolded) {
+    if (!commit) {
       run.throwIfStopped();
       await landing.commit(files, directories);
     }
@@ -126,33 +133,51 @@ export class RemoteLanding {
     this.stage = partPathOf(posix.join(remoteDir, 'put'));
   }
 
-  /** Makes the destination, the staging directory and the tree's directories in it (mode 0700). */
+  /**
+   * Makes the destination, the staging directory and the tree's directories in it (mode 0700),
+   * in one script, or more when the tree's directories do not fit in one.
+   */
   async prepare(directories: readonly PlannedDir[]): Promise<void> {
-    const prelude = this.preludeOf(directories);
+    const [first = [], ...more] = this.mkdirLines(directories);
+    const prelude = this.preludeWith(first);
+    // Not stopped halfway (only their own deadline): see LandingPrelude.
     this.run.throwIfStopped();
-    // Not stopped halfway (only its own deadline): see LandingPrelude.
     const result = await this.shell.run(prelude.script, {
       timeoutMs: CLEANUP_TIMEOUT_MS,
       onStdout: prelude.onStdout,
     });
-    this.run.throwIfStopped();
     const failure = prelude.failure(result.stderr);
     if (failure) throw failure;
+    for (const lines of more) {
+      const next = await this.shell.run([...lines, 'echo ready'].join('\n'), {
+        timeoutMs: CLEANUP_TIMEOUT_MS,
+      });
+      const status = next.stdout.toString('utf8').split(/\r?\n/)[0] ?? '';
+      if (status !== 'ready') throw this.preludeFailure(status, next.stderr);
+    }
+    this.run.throwIfStopped();
   }
 
   /**
-   * The prelude of {@link prepare} as a script: it prints how many of the destination's
-   * ancestors are missing (before it makes any), then `ready`, or the line naming what failed.
+   * The prelude of {@link prepare} as one script, for a sender to run before its first file;
+   * undefined when it takes more than one (a tree of very many directories).
    */
-  preludeOf(directories: readonly PlannedDir[]): LandingPrelude {
+  preludeOf(directories: readonly PlannedDir[]): LandingPrelude | undefined {
+    const lines = this.mkdirLines(directories);
+    return lines.length > 1 ? undefined : this.preludeWith(lines[0] ?? []);
+  }
+
+  /**
+   * The first script of a prelude, with `mkdirs` (lines making the tree's directories): it
+   * prints how many of the destination's ancestors are missing (before it makes any), then
+   * `ready`, or the line naming what failed.
+   */
+  private preludeWith(mkdirs: readonly string[]): LandingPrelude {
     const ancestors = ancestorsOf(this.remoteDir);
-    const dirs = directories.map((dir) => quotePosix(dir.path)).join(' ');
     const script = [
       `set -- ${[this.remoteDir, this.stage, ...ancestors].map(quotePosix).join(' ')}`,
       STAGE_PRELUDE,
-      ...(dirs
-        ? [`e=$(mkdir -m 700 -- ${dirs} 2>&1) || { echo "stage $e" | head -n 1; exit 1; }`]
-        : []),
+      ...mkdirs,
       'echo ready',
     ].join('\n');
     let text = '';
@@ -182,48 +207,103 @@ export class RemoteLanding {
     };
   }
 
-  /** Checks the staged sizes and sets modes, merges the tree into place, gives new dirs their modes. */
-  async commit(files: readonly PlannedFile[], directories: readonly PlannedDir[]): Promise<void> {
-    const commit = this.commitOf(files, directories);
-    // Once every file arrived, the merge is not stopped halfway: it only has its own deadline.
-    const result = await this.shell.run(commit.script, { timeoutMs: COMMIT_TIMEOUT_MS });
-    const failure = commit.failure(result);
-    if (failure) throw failure;
+  /** `mkdir` lines for the tree's directories (parents first), grouped by the script they fit in. */
+  private mkdirLines(directories: readonly PlannedDir[]): string[][] {
+    const paths = directories.map((dir) => quotePosix(dir.path));
+    const groups = groupLines(paths, this.scriptBytes - PRELUDE_BYTES, ' ');
+    return groups.map((group) => [
+      `e=$(mkdir -m 700 -- ${group.join(' ')} 2>&1) || { echo "stage $e" | head -n 1; exit 1; }`,
+    ]);
   }
 
-  /** The commit of {@link commit} as a script, for a sender to run after the last file. */
-  commitOf(files: readonly PlannedFile[], directories: readonly PlannedDir[]): LandingCommit {
+  /**
+   * Checks the staged sizes and sets modes, merges the tree into place, gives new dirs their
+   * modes: one script, or for a tree too large for one, several (sizes and modes; which
+   * directories are new; the merge; their modes).
+   */
+  async commit(files: readonly PlannedFile[], directories: readonly PlannedDir[]): Promise<void> {
+    const whole = this.commitOf(files, directories);
+    if (whole) return await this.runCommit(whole.script, files);
+    const limit = this.scriptBytes;
+    for (const group of groupLines(this.fileChecks(files), limit))
+      await this.runCommit(group.join('\n'), files);
+    const finals = directories.map((dir) => this.finalOf(dir.path));
+    const news = finals.map((final, index) => `[ -e ${quotePosix(final)} ] || echo ${index}`);
+    const fresh: number[] = [];
+    for (const group of groupLines(news, limit)) {
+      const result = await this.shell.run(`${group.join('\n')}\nexit 0`, {
+        timeoutMs: COMMIT_TIMEOUT_MS,
+      });
+      fresh.push(...result.stdout.toString('utf8').split(/\s+/).filter(Boolean).map(Number));
+    }
+    await this.runCommit(
+      [MERGE_FUNCTION, this.mergeLine(), `rm -rf -- ${quotePosix(this.stage)}`].join('\n'),
+      files,
+    );
+    const modes = fresh.map(
+      (index) =>
+        `chmod ${directories[index]!.mode.toString(8)} -- ${quotePosix(finals[index]!)} || exit 1`,
+    );
+    for (const group of groupLines(modes, limit)) await this.runCommit(group.join('\n'), files);
+  }
+
+  /**
+   * The commit of {@link commit} as one script, for a sender to run after the last file;
+   * undefined when it would be too long for one (a tree of very many files).
+   */
+  commitOf(
+    files: readonly PlannedFile[],
+    directories: readonly PlannedDir[],
+  ): LandingCommit | undefined {
     const q = quotePosix;
-    const checks = files.flatMap((file, index) => [
-      `s=$(wc -c < ${q(file.destination)}) && [ $s -eq ${file.sizeBytes} ] || { echo "size ${index} $s"; exit 1; }`,
-      `chmod ${file.mode.toString(8)} -- ${q(file.destination)} || exit 1`,
-    ]);
     const finals = directories.map((dir) => this.finalOf(dir.path));
     const news = finals.map((final, index) => `[ -e ${q(final)} ] || d${index}=1`);
     const modes = finals.map(
       (final, index) =>
         `[ -z "$d${index}" ] || chmod ${directories[index]!.mode.toString(8)} -- ${q(final)} || exit 1`,
     );
-    const merge = `merge ${q(this.stage)} ${q(this.remoteDir)} || exit 1`;
     const script = [
       MERGE_FUNCTION,
-      ...checks,
+      ...this.fileChecks(files),
       ...news,
-      merge,
+      this.mergeLine(),
       `rm -rf -- ${q(this.stage)}`,
       ...modes,
     ].join('\n');
-    return {
-      script,
-      failure: (result) =>
-        result.exitCode === 0
-          ? undefined
-          : this.commitFailure(
-              files,
-              lastLineOf(result.stdout.toString('utf8'), ''),
-              result.stderr,
-            ),
-    };
+    if (Buffer.byteLength(script) > this.scriptBytes) return undefined;
+    return { script, failure: (result) => this.commitFailureOf(files, result) };
+  }
+
+  /** Runs one script of a commit: not stopped halfway, only its own deadline. */
+  private async runCommit(script: string, files: readonly PlannedFile[]): Promise<void> {
+    const result = await this.shell.run(script, { timeoutMs: COMMIT_TIMEOUT_MS });
+    const failure = this.commitFailureOf(files, result);
+    if (failure) throw failure;
+  }
+
+  /** Each staged file's size check and mode, one line each. */
+  private fileChecks(files: readonly PlannedFile[]): string[] {
+    return files.map((file, index) => {
+      const path = quotePosix(file.destination);
+      return `s=$(wc -c < ${path}) && [ $s -eq ${file.sizeBytes} ] || { echo "size ${index} $s"; exit 1; }; chmod ${file.mode.toString(8)} -- ${path} || exit 1`;
+    });
+  }
+
+  private mergeLine(): string {
+    return `merge ${quotePosix(this.stage)} ${quotePosix(this.remoteDir)} || exit 1`;
+  }
+
+  /** The longest script the landing sends, leaving room for what a sender adds around a step. */
+  private get scriptBytes(): number {
+    return this.shell.maxScriptBytes - SENDER_ROOM_BYTES;
+  }
+
+  private commitFailureOf(
+    files: readonly PlannedFile[],
+    result: RemoteRunResult,
+  ): Error | undefined {
+    if (result.exitCode === 0) return undefined;
+    return this.commitFailure(files, lastLineOf(result.stdout.toString('utf8'), ''), result.stderr);
   }
 
   /** Removes the staging directory and the directories the prelude made, within a deadline. */
