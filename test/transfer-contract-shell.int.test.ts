@@ -267,7 +267,7 @@ describe('nc transfer when ports of its range are in use on the host', () => {
 
   it('takes another port of the range, and sends nothing to the program on the busy one', async () => {
     const nc = ncWith(busyPort, busyPort + 1);
-    for (let round = 0; round < 8; round++) await nc.put([join(local, 'file.txt')], '/srv/in-use');
+    for (let round = 0; round < 12; round++) await nc.put([join(local, 'file.txt')], '/srv/in-use');
     expect(await target.sh('cat /srv/in-use/file.txt')).toBe('some bytes\n');
     expect(await target.sh('wc -c < /tmp/in-use.got')).toBe('0\n');
   });

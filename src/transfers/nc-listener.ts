@@ -179,11 +179,8 @@ export async function connectToListener(
     const port = reservePort(key, endpoint.options, inUse);
     const { portMin, portMax } = endpoint.options;
     if (port === undefined) throw new Error(noPortLeft(inUse, portMin, portMax));
-    let why: string;
-    if (await isPortInUse(endpoint, port, signal)) {
-      releasePort(key, port);
-      why = `port ${port} is in use on the host`;
-    } else {
+    if (await isPortInUse(endpoint, port, signal)) releasePort(key, port);
+    else {
       const release = (): void => releasePort(key, port);
       const listener = startListener(endpoint, scriptFor(port), signal, release, options);
       const outcome = await waitForSocket(endpoint, port, listener, signal).catch(
@@ -194,9 +191,9 @@ export async function connectToListener(
       );
       if ('socket' in outcome) return { socket: outcome.socket, port, ...listener };
       await listener.stop();
-      why = outcome.why;
+      // nc's own `Address already in use`: another program took the port since the check.
+      if (!/in use/i.test(outcome.why)) throw new Error(outcome.why);
     }
-    if (!/busy|in use/i.test(why)) throw new Error(why);
     inUse.add(port);
     if (attempt === ATTEMPTS) throw new Error(noPortLeft(inUse, portMin, portMax));
   }
